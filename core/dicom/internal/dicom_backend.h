@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The seam between our public DICOM API and the toolkits: everything here takes and returns plain types,
+// so the public .cpp files compile without DCMTK or GDCM headers. Implemented by dcmtk_reader.cpp,
+// dcmtk_writer.cpp and gdcm_decoder.cpp (the only files that include the toolkits).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/dicom/dicom_types.h"
+#include "core/dicom/pixel_transform.h"
+
+namespace mt::dicom {
+struct DerivationRecipe;
+struct ExportOptions;
+struct ExportResult;
+}  // namespace mt::dicom
+
+namespace mt::dicom::internal {
+
+// Header of one file; throws mt::Error naming the file.
+DicomInstanceInfo readHeader(const std::string& path);
+
+// One decompressed frame plus its pixel-module attributes; throws mt::Error naming the file.
+RawFrame readRawFrame(const std::string& path, int frame);
+
+// Files referenced by the IMAGE (and other leaf) records of a DICOMDIR, as paths relative to its folder
+// (the File-set's '\' separators turned into '/').
+std::vector<std::string> readDicomDirFiles(const std::string& dicomDirPath);
+
+// True when this build can decode JPEG 2000 (GDCM was found at configure time).
+bool hasJpeg2000();
+
+// JPEG 2000 code stream of one frame through GDCM's codec (gdcm_decoder.cpp). `raw` arrives with its
+// attributes filled from the DCMTK header; this fills raw.bytes (and may update photometric / pixel format
+// to what the code stream decodes to). GDCM never parses the file itself: Debian's GDCM is built with
+// assertions, and its DICOM parser abort()s on malformed headers that DCMTK reports cleanly (found by the
+// fuzzer), so DCMTK extracts the code stream and GDCM only decodes it.
+void decodeJpeg2000Frame(const std::string& path, const std::vector<std::uint8_t>& codestream, RawFrame& raw);
+
+// Pixels to write, already validated by the public writer.
+struct ExportPixels {
+    int width = 0;
+    int height = 0;
+    int channels = 1;        // 1 or 3
+    int bitsAllocated = 8;   // 8 or 16
+    std::vector<std::uint8_t> bytes;   // little-endian samples, interleaved
+};
+
+// Writes the derived image (see dicom_writer.h for the policy).
+ExportResult writeDerived(const std::string& outPath, const ExportPixels& pixels, const DerivationRecipe& recipe,
+                  const ExportOptions& options);
+
+}  // namespace mt::dicom::internal

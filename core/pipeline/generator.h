@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/cancel.h"
+#include "core/common/image.h"
+#include "core/common/progress.h"
+#include "core/pipeline/sd_model.h"
+#include "core/sampling/sampler_kind.h"
+
+namespace mt::pipeline {
+
+struct GenerateParams {
+    std::string prompt;
+    std::string negativePrompt;          // the unconditional branch of CFG ("" = empty prompt)
+    std::string swapPrompt;              // used for the conditional branch after swapAfter
+    int swapAfter = -1;                  // steps 0..swapAfter use `prompt`; -1 = never swap
+    int steps = 50;
+    double guidance = 7.5;               // <= 1 disables classifier-free guidance
+    sampling::SamplerKind sampler = sampling::SamplerKind::DDIM;
+    double eta = 0.0;                    // DDIM only
+    std::uint64_t seed = 0;
+    at::Tensor initLatents;              // [1, C, h, w]; when defined, replaces the seeded noise
+    int width = 0, height = 0;           // 0 = the model's default size
+    bool keepStepLatents = false;
+};
+
+enum class Outcome { Completed, Cancelled };
+
+struct GenerateResult {
+    Outcome outcome = Outcome::Completed;
+    at::Tensor latents;                  // final latents, scaled (before dividing by scaling_factor)
+    std::vector<at::Tensor> stepLatents; // latents after each step (when asked)
+    std::vector<double> timesteps;
+    at::Tensor image;                    // [1, 3, H, W] in [0, 1]
+};
+
+// Text -> [1, 77, D] prompt embeddings (last_hidden_state, no attention mask, as SD pipelines do).
+at::Tensor encodePrompt(StableDiffusionModel& model, const std::string& text);
+
+// torch.randn(shape, generator=torch.Generator().manual_seed(seed)) on the CPU, then to `device`:
+// the same seed gives the same noise on every machine.
+at::Tensor seededNoise(const std::vector<int64_t>& shape, std::uint64_t seed, c10::Device device);
+
+// The full text-to-image pipeline: CFG with batched [uncond, cond], optional prompt swap, any sampler.
+GenerateResult generate(StableDiffusionModel& model, const GenerateParams& params,
+                        const CancelToken& cancel = CancelToken::never(), const ProgressFn& progress = {});
+
+// Scaled latents -> postprocessed image [B, 3, H, W] in [0, 1] ((x / 2 + 0.5).clamp(0, 1)).
+at::Tensor decodeLatents(StableDiffusionModel& model, const at::Tensor& latents);
+// Image [B, 3, H, W] in [0, 1] -> scaled latents (the distribution's mean x scaling_factor).
+at::Tensor encodeImage(StableDiffusionModel& model, const at::Tensor& image01);
+
+struct InversionResult {
+    Outcome outcome = Outcome::Completed;
+    std::vector<at::Tensor> latents;     // latents[0] = encoded image, latents[i+1] after inverse step i
+    std::vector<at::Tensor> noisePreds;
+    std::vector<double> timesteps;
+};
+
+// DDIM inversion (diffusers DDIMInverseScheduler) from scaled latents, with the given prompt and
+// guidance (1 = conditional only, the recommended setting for reconstruction).
+InversionResult ddimInvert(StableDiffusionModel& model, const at::Tensor& latents0, const std::string& prompt,
+                           int steps, double guidance, const CancelToken& cancel = CancelToken::never(),
+                           const ProgressFn& progress = {});
+
+// [1, 3, H, W] in [0, 1] -> 8-bit RGB, rounding as diffusers' numpy_to_pil does.
+Image toImage(const at::Tensor& image01);
+// 8-bit gray or RGB -> [1, 3, H, W] float in [0, 1].
+at::Tensor fromImage(const Image& image);
+
+}  // namespace mt::pipeline

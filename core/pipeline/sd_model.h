@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <c10/core/Device.h>
+
+#include <string>
+
+#include "core/model/text_encoder.h"
+#include "core/model/tokenizer/clip_tokenizer.h"
+#include "core/model/unet.h"
+#include "core/model/vae.h"
+#include "core/sampling/scheduler.h"
+
+namespace mt::pipeline {
+
+// Responsibility: a Stable Diffusion model loaded from a diffusers folder (model_index.json,
+// tokenizer/, text_encoder/, unet/, vae/, scheduler/). Every module is built from its config.json and
+// filled from .safetensors; a wrong folder or file gives an mt::Error naming the path and the problem.
+// Ownership: owns the modules. Thread: one thread at a time (the inference worker).
+struct StableDiffusionModel {
+    std::string folder;
+    ClipTokenizer tokenizer;
+    model::ClipTextModel textEncoder{nullptr};
+    model::UNet2DConditionModel unet{nullptr};
+    model::AutoencoderKL vae{nullptr};
+    sampling::SchedulerConfig schedulerConfig;
+    c10::Device device{c10::kCPU};
+
+    static StableDiffusionModel load(const std::string& folder, c10::Device device = c10::Device(c10::kCPU));
+
+    // Latent pixels -> image pixels along one axis.
+    int vaeScaleFactor() const { return vae->config().downscaleFactor(); }
+    int defaultImageSize() const { return unet->config().sampleSize * vaeScaleFactor(); }
+    double scalingFactor() const { return vae->config().scalingFactor; }
+    std::int64_t parameterCount() const;
+};
+
+// Checks a folder looks like a diffusers SD pipeline; throws naming the first missing piece.
+void validateModelFolder(const std::string& folder);
+
+// The weights file of one component: the .safetensors file (fp32 name, else the .fp16 variant).
+std::string findWeights(const std::string& componentDir, const std::string& baseName);
+
+}  // namespace mt::pipeline

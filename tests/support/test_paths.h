@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <string>
+
+namespace mt::test {
+
+// tests/data in the source tree (from MT_TEST_DATA, set by CTest; falls back to the compile-time path).
+std::string dataDir();
+// Golden reference folder vendored from ../shared/golden.
+std::string goldenDir();
+// A writable folder for files the tests produce (screenshots, written images), kept after the run.
+std::string outDir();
+
+}  // namespace mt::test
