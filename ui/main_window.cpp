@@ -3,19 +3,33 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 #include "ui/about_dialog.h"
+#include "ui/engine_bridge.h"
 
 namespace mt::ui {
 
@@ -24,16 +38,45 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setWindowTitle(tr("MedTraverse"));
     setObjectName(QStringLiteral("MainWindow"));
     resize(1200, 780);
+    m_engine = new EngineBridge(this);
     buildPanels();
     buildMenus();
     m_statusModel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_statusModel);
-    const QString def = defaultModelFolder();
-    if (!def.isEmpty())
-        setModelFolder(def);
-    else
-        m_statusModel->setText(tr("No model loaded"));
-    statusBar()->showMessage(tr("Ready"));
+    m_statusModel->setText(tr("No model loaded"));
+    loadSettings();
+    if (m_modelFolder.isEmpty()) {
+        const QString def = defaultModelFolder();
+        if (!def.isEmpty()) setModelFolder(def);
+    }
+
+    connect(m_engine, &EngineBridge::loadingModel, this,
+            [this](const QString& folder) { statusBar()->showMessage(tr("Loading model %1...").arg(folder)); });
+    connect(m_engine, &EngineBridge::progressed, this, [this](int step, int total) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, total);
+        m_progress->setValue(step);
+        statusBar()->showMessage(tr("Denoising step %1 of %2").arg(step).arg(total));
+    });
+    connect(m_engine, &EngineBridge::finished, this, &MainWindow::showImage);
+    connect(m_engine, &EngineBridge::failed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        statusBar()->showMessage(tr("Generation failed"), 10000);
+        QMessageBox::warning(this, tr("Generation failed"), message);
+    });
+    connect(m_engine, &EngineBridge::cancelled, this, [this]() {
+        m_progress->setVisible(false);
+        statusBar()->showMessage(tr("Cancelled"), 5000);
+    });
+    connect(m_engine, &EngineBridge::busyChanged, this, [this](bool busy) {
+        m_cancelButton->setEnabled(busy);
+        if (!busy) m_progress->setVisible(false);
+    });
+    if (statusBar()->currentMessage().isEmpty()) statusBar()->showMessage(tr("Ready"));
 }
 
 QString MainWindow::defaultModelFolder()
@@ -60,6 +103,7 @@ bool MainWindow::setModelFolder(const QString& folder)
     m_modelFolder = QDir(folder).canonicalPath();
     m_modelLabel->setText(QDir::toNativeSeparators(m_modelFolder));
     m_statusModel->setText(tr("Model: %1").arg(QFileInfo(m_modelFolder).fileName()));
+    m_generateButton->setEnabled(true);
     return true;
 }
 
@@ -75,26 +119,194 @@ void MainWindow::showAbout()
     dialog.exec();
 }
 
+void MainWindow::newSeed()
+{
+    m_seed->setValue(static_cast<int>(QRandomGenerator::global()->bounded(1, 2147483647)));
+}
+
+void MainWindow::generate()
+{
+    if (m_modelFolder.isEmpty()) {
+        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
+        return;
+    }
+    if (!m_seedLock->isChecked()) newSeed();
+    GenerationRequest r;
+    r.modelFolder = m_modelFolder.toStdString();
+    r.prompt = m_prompt->toPlainText().trimmed().toStdString();
+    r.negativePrompt = m_negative->text().toStdString();
+    r.steps = m_steps->value();
+    r.guidance = m_guidance->value();
+    r.sampler = m_sampler->currentData().toString().toStdString();
+    r.seed = static_cast<std::uint64_t>(m_seed->value());
+    m_engine->generate(r);
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);  // busy until the first step reports
+    statusBar()->showMessage(tr("Generating..."));
+    saveSettings();
+}
+
+void MainWindow::cancelGeneration()
+{
+    m_engine->cancel();
+}
+
+void MainWindow::showImage(const QImage& image, double seconds)
+{
+    m_image = image;
+    m_progress->setVisible(false);
+    m_banner->setVisible(true);
+    updateImageView();
+    statusBar()->showMessage(tr("Generated %1x%2 in %3 s (seed %4)")
+                                 .arg(image.width())
+                                 .arg(image.height())
+                                 .arg(seconds, 0, 'f', 1)
+                                 .arg(m_seed->value()),
+                             15000);
+}
+
+void MainWindow::updateImageView()
+{
+    if (m_image.isNull()) return;
+    const QSize area = m_imageArea->size() - QSize(8, 8);
+    // Medical images are shown pixel-exact when they fit, smooth-scaled to fill the view otherwise.
+    m_imageArea->setPixmap(QPixmap::fromImage(m_image).scaled(area, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    updateImageView();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    m_engine->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::loadSettings()
+{
+    QSettings s;
+    m_prompt->setPlainText(s.value(QStringLiteral("generate/prompt"),
+                                   QStringLiteral("Normal chest X-ray with no significant findings")).toString());
+    m_negative->setText(s.value(QStringLiteral("generate/negative")).toString());
+    m_seed->setValue(s.value(QStringLiteral("generate/seed"), 1500).toInt());
+    m_seedLock->setChecked(s.value(QStringLiteral("generate/seedLocked"), true).toBool());
+    m_steps->setValue(s.value(QStringLiteral("generate/steps"), 20).toInt());
+    m_guidance->setValue(s.value(QStringLiteral("generate/guidance"), 7.5).toDouble());
+    const int idx = m_sampler->findData(s.value(QStringLiteral("generate/sampler"), QStringLiteral("ddim")));
+    if (idx >= 0) m_sampler->setCurrentIndex(idx);
+    const QString model = s.value(QStringLiteral("model/folder")).toString();
+    if (!model.isEmpty() && QFileInfo::exists(model + QStringLiteral("/model_index.json"))) setModelFolder(model);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("generate/prompt"), m_prompt->toPlainText());
+    s.setValue(QStringLiteral("generate/negative"), m_negative->text());
+    s.setValue(QStringLiteral("generate/seed"), m_seed->value());
+    s.setValue(QStringLiteral("generate/seedLocked"), m_seedLock->isChecked());
+    s.setValue(QStringLiteral("generate/steps"), m_steps->value());
+    s.setValue(QStringLiteral("generate/guidance"), m_guidance->value());
+    s.setValue(QStringLiteral("generate/sampler"), m_sampler->currentData());
+    s.setValue(QStringLiteral("model/folder"), m_modelFolder);
+}
+
 void MainWindow::buildPanels()
 {
-    m_imageArea = new QLabel(this);
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    // Always visible on generated content: these images must never pass for real radiographs.
+    m_banner = new QLabel(tr("SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis"), central);
+    m_banner->setObjectName(QStringLiteral("syntheticBanner"));
+    m_banner->setAlignment(Qt::AlignCenter);
+    m_banner->setStyleSheet(QStringLiteral("QLabel#syntheticBanner { background: #b3261e; color: white; font-weight: bold; padding: 4px; }"));
+    m_banner->setVisible(false);
+    m_imageArea = new QLabel(central);
     m_imageArea->setObjectName(QStringLiteral("imageArea"));
     m_imageArea->setAlignment(Qt::AlignCenter);
     m_imageArea->setMinimumSize(512, 512);
+    m_imageArea->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     m_imageArea->setText(tr("No image yet.\nGenerate an image or open a DICOM file to begin."));
     m_imageArea->setStyleSheet(QStringLiteral("QLabel#imageArea { background: #101418; color: #9aa7b4; font-size: 15px; }"));
-    setCentralWidget(m_imageArea);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_imageArea, 1);
+    setCentralWidget(central);
 
     auto* controls = new QWidget(this);
-    auto* form = new QFormLayout(controls);
+    auto* controlsLayout = new QVBoxLayout(controls);
+    auto* form = new QFormLayout;
+    controlsLayout->addLayout(form);
+    controlsLayout->addStretch(1);  // keep the form compact at the top of the dock
     m_modelLabel = new QLabel(tr("(none)"), controls);
     m_modelLabel->setWordWrap(true);
     m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(tr("Model:"), m_modelLabel);
+    m_prompt = new QPlainTextEdit(controls);
+    m_prompt->setObjectName(QStringLiteral("prompt"));
+    m_prompt->setFixedHeight(80);
+    m_prompt->setPlaceholderText(tr("Describe the image, e.g. Chest X-ray showing Pleural Effusion"));
+    form->addRow(tr("Prompt:"), m_prompt);
+    m_negative = new QLineEdit(controls);
+    m_negative->setObjectName(QStringLiteral("negativePrompt"));
+    m_negative->setPlaceholderText(tr("optional"));
+    form->addRow(tr("Negative prompt:"), m_negative);
+    auto* seedRow = new QHBoxLayout;
+    m_seed = new QSpinBox(controls);
+    m_seed->setObjectName(QStringLiteral("seed"));
+    m_seed->setRange(0, 2147483647);
+    auto* newSeedButton = new QPushButton(tr("New"), controls);
+    newSeedButton->setToolTip(tr("Draw a new random seed"));
+    connect(newSeedButton, &QPushButton::clicked, this, &MainWindow::newSeed);
+    m_seedLock = new QCheckBox(tr("Lock"), controls);
+    m_seedLock->setObjectName(QStringLiteral("seedLock"));
+    m_seedLock->setToolTip(tr("Keep this seed (the same patient) for every generation"));
+    seedRow->addWidget(m_seed, 1);
+    seedRow->addWidget(newSeedButton);
+    seedRow->addWidget(m_seedLock);
+    form->addRow(tr("Seed:"), seedRow);
+    m_steps = new QSpinBox(controls);
+    m_steps->setObjectName(QStringLiteral("steps"));
+    m_steps->setRange(1, 200);
+    form->addRow(tr("Steps:"), m_steps);
+    m_guidance = new QDoubleSpinBox(controls);
+    m_guidance->setObjectName(QStringLiteral("guidance"));
+    m_guidance->setRange(0.0, 30.0);
+    m_guidance->setSingleStep(0.5);
+    m_guidance->setDecimals(1);
+    form->addRow(tr("Guidance:"), m_guidance);
+    m_sampler = new QComboBox(controls);
+    m_sampler->setObjectName(QStringLiteral("sampler"));
+    const QStringList labels = {tr("DDIM"), tr("PNDM (PLMS)"), tr("Euler"), tr("DPM-Solver++ 2M"), tr("DPM-Solver++ 2M Karras")};
+    const auto names = GenerationEngine::samplerNames();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        m_sampler->addItem(i < static_cast<std::size_t>(labels.size()) ? labels[static_cast<int>(i)] : QString::fromStdString(names[i]),
+                           QString::fromStdString(names[i]));
+    form->addRow(tr("Sampler:"), m_sampler);
+    auto* buttons = new QHBoxLayout;
+    m_generateButton = new QPushButton(tr("Generate"), controls);
+    m_generateButton->setObjectName(QStringLiteral("generateButton"));
+    m_generateButton->setDefault(true);
+    m_generateButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_generateButton->setToolTip(tr("Generate (Ctrl+Return)"));
+    m_generateButton->setEnabled(false);
+    connect(m_generateButton, &QPushButton::clicked, this, &MainWindow::generate);
+    m_cancelButton = new QPushButton(tr("Cancel"), controls);
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_cancelButton->setEnabled(false);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelGeneration);
+    buttons->addWidget(m_generateButton, 1);
+    buttons->addWidget(m_cancelButton);
+    form->addRow(buttons);
     m_controlsDock = new QDockWidget(tr("Model and Prompt"), this);
     m_controlsDock->setObjectName(QStringLiteral("controlsDock"));
     m_controlsDock->setWidget(controls);
-    m_controlsDock->setMinimumWidth(280);
+    m_controlsDock->setMinimumWidth(300);
     addDockWidget(Qt::LeftDockWidgetArea, m_controlsDock);
 
     auto* attributes = new QWidget(this);
@@ -106,7 +318,7 @@ void MainWindow::buildPanels()
     m_attributesDock = new QDockWidget(tr("Attributes"), this);
     m_attributesDock->setObjectName(QStringLiteral("attributesDock"));
     m_attributesDock->setWidget(attributes);
-    m_attributesDock->setMinimumWidth(260);
+    m_attributesDock->setMinimumWidth(240);
     addDockWidget(Qt::RightDockWidgetArea, m_attributesDock);
 }
 

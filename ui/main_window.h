@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <QImage>
 #include <QMainWindow>
 
+class QComboBox;
+class QDockWidget;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QDockWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QCheckBox;
 
 namespace mt::ui {
+
+class EngineBridge;
 
 // Responsibility: the clinician's main window: menus, status bar, the model panel, the image area
 // and the attribute panel. Ownership: owns its widgets (Qt parent tree). Thread: GUI only.
@@ -24,13 +34,28 @@ public:
     // tree), or an empty string when it is not installed.
     static QString defaultModelFolder();
 
+    // The image on screen (null before the first generation); for tests and export.
+    QImage currentImage() const { return m_image; }
+    EngineBridge* engine() const { return m_engine; }
+
 public slots:
     void openModelFolder();
     void showAbout();
+    void generate();
+    void cancelGeneration();
+    void newSeed();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void buildMenus();
     void buildPanels();
+    void showImage(const QImage& image, double seconds);
+    void updateImageView();
+    void loadSettings();
+    void saveSettings() const;
 
     QString m_modelFolder;
     QLabel* m_modelLabel = nullptr;
@@ -38,6 +63,19 @@ private:
     QLabel* m_statusModel = nullptr;
     QDockWidget* m_controlsDock = nullptr;
     QDockWidget* m_attributesDock = nullptr;
+    QLabel* m_banner = nullptr;
+    QPlainTextEdit* m_prompt = nullptr;
+    QLineEdit* m_negative = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QCheckBox* m_seedLock = nullptr;
+    QSpinBox* m_steps = nullptr;
+    QDoubleSpinBox* m_guidance = nullptr;
+    QComboBox* m_sampler = nullptr;
+    QPushButton* m_generateButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QProgressBar* m_progress = nullptr;
+    EngineBridge* m_engine = nullptr;
+    QImage m_image;
 };
 
 }  // namespace mt::ui

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/engine_bridge.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+namespace mt::ui {
+
+EngineBridge::EngineBridge(QObject* parent) : QObject(parent)
+{
+    QPointer<EngineBridge> self(this);
+    m_engine = std::make_unique<GenerationEngine>([self](const EngineEvent& event) {
+        // Worker thread: copy the event and hop to the GUI thread; nothing else happens here.
+        if (!self) return;
+        QMetaObject::invokeMethod(
+            self.data(), [self, event]() { if (self) self->handle(event); }, Qt::QueuedConnection);
+    });
+}
+
+EngineBridge::~EngineBridge()
+{
+    // Joins the worker before the bridge's members go away.
+    m_engine.reset();
+}
+
+std::uint64_t EngineBridge::generate(const GenerationRequest& request)
+{
+    m_current = m_engine->post(request);
+    setBusy(true);
+    return m_current;
+}
+
+void EngineBridge::cancel()
+{
+    m_engine->cancel();
+    m_current = m_engine->latestGeneration();
+    setBusy(false);
+    emit cancelled();
+}
+
+QImage EngineBridge::toQImage(const Image& image)
+{
+    if (image.isNull()) return {};
+    const QImage::Format format = image.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
+    QImage view(image.pixels.data(), image.width, image.height, image.width * image.channels, format);
+    return view.copy();  // detach from the event's buffer
+}
+
+void EngineBridge::handle(const EngineEvent& event)
+{
+    if (event.generation != m_current) return;  // stale: a newer request was posted
+    switch (event.kind) {
+    case EngineEvent::Kind::Loading: emit loadingModel(QString::fromStdString(event.message)); break;
+    case EngineEvent::Kind::Progress: emit progressed(event.step, event.total); break;
+    case EngineEvent::Kind::Finished:
+        setBusy(false);
+        emit finished(toQImage(event.image), event.seconds);
+        break;
+    case EngineEvent::Kind::Failed:
+        setBusy(false);
+        emit failed(QString::fromStdString(event.message));
+        break;
+    case EngineEvent::Kind::Cancelled:
+        setBusy(false);
+        emit cancelled();
+        break;
+    }
+}
+
+void EngineBridge::setBusy(bool busy)
+{
+    if (busy == m_busy) return;
+    m_busy = busy;
+    emit busyChanged(busy);
+}
+
+}  // namespace mt::ui
