@@ -2,6 +2,7 @@
 // medtraverse-cli phantom: procedural chest X-ray and dermoscopy phantoms with known factors (issue 4).
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <ostream>
 
 #include "core/cli/args.h"
@@ -9,12 +10,11 @@
 #include "core/cli/commands.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
-#include "core/dicom/derivation_recipe.h"
-#include "core/dicom/dicom_writer.h"
 #include "core/image/image_io.h"
 #include "core/phantom/phantom.h"
 #include "core/phantom/phantom_caption.h"
 #include "core/phantom/phantom_dataset.h"
+#include "core/phantom/phantom_dicom.h"
 
 namespace mt::cli {
 namespace {
@@ -34,8 +34,9 @@ ArgParser phantomParser()
                                    "central_line=right_ij, diagnosis=melanoma, hair=many). See --keys")
         .option("caption", "P", "Caption phrasing: 0-2 clinical, 3 or 'paper' the paper's label style, 'random' one per image", "random")
         .option("contact-sheet", "FILE", "Also write the images as one 8-column contact sheet")
-        .flag("dicom", "Also write <stem>.dcm next to each PNG (Secondary Capture, marked SYNTHETIC; caption, seed and\n"
-                       "findings in DerivationDescription; the full factors stay in metadata.jsonl)")
+        .flag("dicom", "Also write <stem>.dcm next to each PNG, one study per run: chest X-rays as Digital X-Ray\n"
+                       "(DX, for presentation, with Imager Pixel Spacing), dermoscopy as VL Photographic (XC); marked\n"
+                       "SYNTHETIC, patient PHANTOM-<seed>, the metadata.jsonl record (factors) as JSON in ImageComments")
         .flag("keys", "List the --set keys and values of both kinds and exit")
         .flag("bench", "Time sampling + rendering of --count images on this thread (no files) and print images/s")
         .example("medtraverse-cli phantom --kind cxr --count 1000 --seed 0 --out data/cxr")
@@ -107,30 +108,17 @@ int runPhantom(const std::vector<std::string>& args, CommandContext& ctx)
     }
     std::vector<Image> tiles;
     phantom::DatasetSink sink;
-    const bool dicom = a.has("dicom");
-    const std::string outDir = req.outDir;
-    if (!sheetPath.empty() || dicom)
-        sink = [&tiles, &sheetPath, dicom, outDir, size](const phantom::PhantomFactors& f, const phantom::PhantomResult& r,
-                                                           const std::string& stem) {
+    std::optional<phantom::PhantomDicomWriter> dicomWriter;
+    if (a.has("dicom")) {
+        phantom::PhantomDicomOptions dicomOptions;
+        dicomOptions.runSeed = seed;
+        dicomWriter.emplace(req.outDir, dicomOptions);
+    }
+    if (!sheetPath.empty() || dicomWriter)
+        sink = [&tiles, &sheetPath, &dicomWriter](const phantom::PhantomFactors& f, const phantom::PhantomResult& r,
+                                                  const std::string& stem, const Json& record) {
             if (!sheetPath.empty()) tiles.push_back(r.image);
-            if (!dicom) return;
-            // DerivationDescription holds 1024 characters: the caption, the seed and the findings fit; the
-            // complete factor record stays in metadata.jsonl under the same stem.
-            dicom::DerivationRecipe recipe;
-            recipe.model = "medtraverse procedural phantom (" + std::string(phantom::toString(phantom::kindOf(f))) + ")";
-            recipe.prompt = phantom::captionFor(f, 0);
-            recipe.seed = std::visit([](const auto& x) { return x.seed; }, f);
-            recipe.width = recipe.height = size;
-            std::string findings;
-            for (const auto& n : phantom::findingsPresent(f)) findings += (findings.empty() ? "" : ",") + n;
-            recipe.notes = "procedural phantom, not a model output; findings: " + (findings.empty() ? "none" : findings)
-                           + "; factors: metadata.jsonl " + stem + ".png";
-            // Secondary Capture for both kinds: core/dicom's Digital X-Ray export needs Imager Pixel Spacing
-            // from a source image, and it has no VL Photographic IOD yet.
-            dicom::ExportOptions options;
-            options.iod = dicom::ExportIod::SecondaryCapture;
-            options.seriesDescription = "phantom " + std::string(phantom::toString(phantom::kindOf(f)));
-            (void)dicom::writeDicom((std::filesystem::path(outDir) / (stem + ".dcm")).string(), r.image, recipe, options);
+            if (dicomWriter) (void)dicomWriter->write(f, r, stem, record);
         };
 
     ProgressBar bar("phantom", ctx.err, ProgressBar::stderrIsTerminal());

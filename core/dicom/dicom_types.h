@@ -60,6 +60,8 @@ struct DicomInstanceInfo {
     std::string imageType;           // e.g. "DERIVED\SECONDARY"
     std::string derivationDescription;
     std::string burnedInAnnotation;  // "YES" / "NO" / empty
+    std::string imageComments;       // ImageComments (LT): our exports put a note or a JSON record here
+    std::string bodyPartExamined;    // e.g. "CHEST"
     bool patientIdentityRemoved = false;
     std::vector<std::string> sourceSopInstanceUids;   // Source Image Sequence
 };

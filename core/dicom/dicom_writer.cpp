@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 
 #include "core/common/error.h"
@@ -51,6 +52,33 @@ void checkOutput(const std::string& outPath)
     if (outPath.empty()) throw Error(ErrorCode::InvalidArgument, "no output file given for the DICOM export");
 }
 
+// A UID the caller passes for reuse: digits and dots, at most 64 characters, no empty component.
+void checkUid(const std::string& uid, const std::string& what, const std::string& outPath)
+{
+    if (uid.empty()) return;
+    bool ok = uid.size() <= 64 && uid.front() != '.' && uid.back() != '.';
+    for (std::size_t i = 0; ok && i < uid.size(); ++i)
+        ok = (uid[i] >= '0' && uid[i] <= '9') || (uid[i] == '.' && uid[i - 1] != '.');
+    if (!ok) throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': " + what + " '" + uid + "' is not a valid UID");
+}
+
+void checkOptions(const std::string& outPath, const ExportOptions& options)
+{
+    checkOutput(outPath);
+    checkUidRoot(options.uidRoot);
+    checkUid(options.studyInstanceUid, "Study Instance UID", outPath);
+    checkUid(options.seriesInstanceUid, "Series Instance UID", outPath);
+    const double r = options.pixelSpacingRowMm, c = options.pixelSpacingColumnMm;
+    const bool none = r == 0.0 && c == 0.0;
+    if (!none && !(std::isfinite(r) && std::isfinite(c) && r > 0 && c > 0))
+        throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': pixel spacing must be two positive numbers of mm");
+    if (options.imageComments.size() > kMaxImageCommentsChars)
+        throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': ImageComments has " + std::to_string(options.imageComments.size())
+                                                    + " characters, DICOM (LT) holds at most " + std::to_string(kMaxImageCommentsChars));
+    if (options.seriesNumber < 0 || options.instanceNumber < 0)
+        throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': series and instance numbers must not be negative");
+}
+
 }  // namespace
 
 MarkerRect syntheticMarkerRect(int width, int height)
@@ -90,8 +118,7 @@ template void burnSyntheticMarker<std::uint16_t>(std::vector<std::uint16_t>&, in
 
 ExportResult writeDicom(const std::string& outPath, const Image& image, const DerivationRecipe& recipe, const ExportOptions& options)
 {
-    checkOutput(outPath);
-    checkUidRoot(options.uidRoot);
+    checkOptions(outPath, options);
     if (image.isNull() || (image.channels != 1 && image.channels != 3)
         || image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * image.channels)
         throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': the image is empty or not 8-bit gray/RGB");
@@ -105,8 +132,7 @@ ExportResult writeDicom(const std::string& outPath, const Image& image, const De
 
 ExportResult writeDicom(const std::string& outPath, const GrayImage16& image, const DerivationRecipe& recipe, const ExportOptions& options)
 {
-    checkOutput(outPath);
-    checkUidRoot(options.uidRoot);
+    checkOptions(outPath, options);
     if (image.isNull() || image.pixels.size() != static_cast<std::size_t>(image.width) * image.height)
         throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "': the 16-bit image is empty or its size does not match");
     if (image.width > 65535 || image.height > 65535)

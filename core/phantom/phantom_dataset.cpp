@@ -60,10 +60,11 @@ DatasetReport writePhantomDataset(const DatasetRequest& request, const CancelTok
         writeImage(tmp.string(), result.image);
         fs::rename(tmp, png, ec);
         if (ec) throw Error(ErrorCode::Io, "cannot rename '" + tmp.string() + "' to '" + png.string() + "': " + ec.message());
-        if (sink) sink(factors, result, stem);
         int phrasing = request.phrasing;
         if (phrasing < 0) phrasing = static_cast<int>(PhantomRng(seed, "caption").next() % kCaptionPhrasings);
-        meta << metadataRecord(png.filename().string(), factors, phrasing).dump() << '\n' << std::flush;
+        const Json record = metadataRecord(png.filename().string(), factors, phrasing);
+        if (sink) sink(factors, result, stem, record);
+        meta << record.dump() << '\n' << std::flush;
         if (!meta) throw Error(ErrorCode::Io, "cannot write '" + report.metadataPath + "' (disk full?)");
         ++report.written;
         if (progress) progress(report.written, request.count, {});

@@ -29,9 +29,11 @@ struct DatasetReport {
     std::string metadataPath;
 };
 
-// Called after each image is written (e.g. to add a DICOM file next to the PNG): the factors, the
-// rendered result and the file stem ("cxr_000042").
-using DatasetSink = std::function<void(const PhantomFactors&, const PhantomResult&, const std::string& stem)>;
+// Called after each image is written (e.g. to add a DICOM file next to the PNG, see phantom_dicom.h):
+// the factors, the rendered result, the file stem ("cxr_000042") and the image's metadata.jsonl record
+// (written after the sink returns).
+using DatasetSink =
+    std::function<void(const PhantomFactors&, const PhantomResult&, const std::string& stem, const Json& record)>;
 
 // One metadata.jsonl line: {"file_name", "text", "captions", "kind", "seed", "findings", "factors"}.
 // "file_name" + "text" is what the Hugging Face "imagefolder" loader and diffusers' training scripts

@@ -8,9 +8,7 @@
 #include "core/common/error.h"
 
 namespace mt::runtime {
-namespace {
-
-torch::Dtype torchDtype(DType d)
+c10::ScalarType torchDtype(DType d)
 {
     switch (d) {
     case DType::F64: return torch::kFloat64;
@@ -26,6 +24,8 @@ torch::Dtype torchDtype(DType d)
     }
     return torch::kFloat32;
 }
+
+namespace {
 
 DType ourDtype(torch::Dtype d, const std::string& name)
 {

@@ -11,6 +11,9 @@
 
 namespace mt::runtime {
 
+// The LibTorch dtype of a safetensors dtype (one table for the loader and the file helpers).
+c10::ScalarType torchDtype(DType dtype);
+
 // Copies one safetensors entry into a new CPU tensor of its own dtype (F16/BF16 stay half precision;
 // the loader converts when it copies into the module's parameter).
 at::Tensor toTensor(const SafetensorsEntry& entry);

@@ -211,6 +211,8 @@ DicomInstanceInfo readHeader(const std::string& path)
     info.imageType = getString(ds, DCM_ImageType);
     info.derivationDescription = getString(ds, DCM_DerivationDescription);
     info.burnedInAnnotation = getString(ds, DCM_BurnedInAnnotation);
+    info.imageComments = getString(ds, DCM_ImageComments);
+    info.bodyPartExamined = getString(ds, DCM_BodyPartExamined);
     info.patientIdentityRemoved = getString(ds, DCM_PatientIdentityRemoved) == "YES";
     DcmSequenceOfItems* sources = nullptr;
     if (ds.findAndGetSequence(DCM_SourceImageSequence, sources).good() && sources != nullptr)

@@ -133,14 +133,23 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
         rowSpacing = srcRowSpacing * srcRows / px.height;
         colSpacing = srcColSpacing * srcCols / px.width;
     }
+    if (options.pixelSpacingRowMm > 0 && options.pixelSpacingColumnMm > 0) {   // the caller knows better
+        rowSpacing = options.pixelSpacingRowMm;
+        colSpacing = options.pixelSpacingColumnMm;
+    }
     const bool sourceIsDx = srcSopClass == UID_DigitalXRayImageStorageForPresentation || srcSopClass == UID_DigitalXRayImageStorageForProcessing;
-    bool dx = false;
+    bool dx = false, vl = false;
     if (options.iod == ExportIod::DigitalXRayForPresentation) {
         if (px.channels != 1) throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "' as Digital X-Ray: the image is colour");
         if (rowSpacing <= 0)
             throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "' as Digital X-Ray: it needs Imager Pixel Spacing, "
-                                                    "i.e. a source image with pixel spacing and the same aspect ratio");
+                                                    "i.e. a pixel spacing in the export options or a source image with pixel "
+                                                    "spacing and the same aspect ratio");
         dx = true;
+    } else if (options.iod == ExportIod::VlPhotographic) {
+        if (px.bitsAllocated != 8)
+            throw Error(ErrorCode::InvalidArgument, "cannot export '" + outPath + "' as VL Photographic: it holds 8-bit images only");
+        vl = true;
     } else if (options.iod == ExportIod::Auto) {
         dx = sourceIsDx && px.channels == 1 && rowSpacing > 0;
     }
@@ -149,12 +158,16 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
     // --- identifiers -------------------------------------------------------------------------------
     ExportResult result;
     result.isDigitalXRay = dx;
-    result.sopClassUid = dx ? UID_DigitalXRayImageStorageForPresentation : UID_SecondaryCaptureImageStorage;
+    result.isVlPhotographic = vl;
+    result.sopClassUid = dx ? UID_DigitalXRayImageStorageForPresentation : vl ? UID_VLPhotographicImageStorage : UID_SecondaryCaptureImageStorage;
+    result.modality = dx ? "DX" : vl ? "XC" : "OT";
     result.sopInstanceUid = newUid(options.uidRoot, SITE_INSTANCE_UID_ROOT);
-    result.seriesInstanceUid = newUid(options.uidRoot, SITE_SERIES_UID_ROOT);
+    result.seriesInstanceUid = !options.seriesInstanceUid.empty() ? options.seriesInstanceUid : newUid(options.uidRoot, SITE_SERIES_UID_ROOT);
     // De-identification replaces every UID (PS3.15 E.1 action U), so the source study is never reused then.
     const bool sameStudy = options.sameStudy && src != nullptr && !options.deidentify && !srcStudyUid.empty();
-    result.studyInstanceUid = sameStudy ? srcStudyUid : newUid(options.uidRoot, SITE_STUDY_UID_ROOT);
+    result.studyInstanceUid = !options.studyInstanceUid.empty() ? options.studyInstanceUid
+                              : sameStudy                        ? srcStudyUid
+                                                                 : newUid(options.uidRoot, SITE_STUDY_UID_ROOT);
 
     DcmFileFormat file;
     DcmDataset& ds = *file.getDataset();
@@ -189,6 +202,10 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
     } else if (src != nullptr) {
         for (const auto& tag : {DCM_PatientName, DCM_PatientID, DCM_IssuerOfPatientID, DCM_PatientBirthDate, DCM_PatientSex}) copy(*src, ds, tag);
     }
+    if (!options.deidentify) {
+        if (!options.patientName.empty()) put(ds, DCM_PatientName, text(options.patientName), outPath);
+        if (!options.patientId.empty()) put(ds, DCM_PatientID, text(options.patientId), outPath);
+    }
     for (const auto& tag : {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex})   // type 2: present, maybe empty
         if (!ds.tagExists(tag)) put(ds, tag, "", outPath);
 
@@ -198,14 +215,16 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
     } else {
         put(ds, DCM_StudyDate, today, outPath);
         put(ds, DCM_StudyTime, now, outPath);
-        put(ds, DCM_StudyDescription, "SYNTHETIC images (MedTraverse)", outPath);
+        put(ds, DCM_StudyDescription,
+            options.studyDescription.empty() ? std::string("SYNTHETIC images (MedTraverse)") : text(options.studyDescription).substr(0, 64),
+            outPath);
     }
     for (const auto& tag : {DCM_StudyDate, DCM_StudyTime, DCM_StudyID, DCM_AccessionNumber, DCM_ReferringPhysicianName})
         if (!ds.tagExists(tag)) put(ds, tag, "", outPath);
 
     // --- series, equipment, image ------------------------------------------------------------------
-    put(ds, DCM_Modality, dx ? "DX" : "OT", outPath);
-    put(ds, DCM_SeriesNumber, "9001", outPath);
+    put(ds, DCM_Modality, result.modality, outPath);
+    put(ds, DCM_SeriesNumber, options.seriesNumber > 0 ? std::to_string(options.seriesNumber) : std::string("9001"), outPath);
     put(ds, DCM_SeriesDescription, text("SYNTHETIC" + (options.seriesDescription.empty() ? std::string() : " " + options.seriesDescription)).substr(0, 64),
         outPath);
     if (!today.empty()) {
@@ -217,13 +236,30 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
     }
     put(ds, DCM_Manufacturer, "MedTraverse", outPath);
     put(ds, DCM_SoftwareVersions, kVersion, outPath);
-    put(ds, DCM_InstanceNumber, "1", outPath);
+    put(ds, DCM_InstanceNumber, options.instanceNumber > 0 ? std::to_string(options.instanceNumber) : std::string("1"), outPath);
     put(ds, DCM_PatientOrientation, "", outPath);
     put(ds, DCM_ImageType, "DERIVED\\SECONDARY", outPath);
     put(ds, DCM_DerivationDescription, text(derivationDescription(recipe)), outPath);
     put(ds, DCM_BurnedInAnnotation, options.burnInMarker ? "YES" : "NO", outPath);
-    put(ds, DCM_ImageComments, "SYNTHETIC image generated by a diffusion model (MedTraverse); not an acquisition, not for diagnosis", outPath);
-    if (!dx) {
+    put(ds, DCM_ImageComments,
+        text(options.imageComments.empty() ? "SYNTHETIC image " + options.provenance + " (MedTraverse); not an acquisition, not for diagnosis"
+                                           : options.imageComments),
+        outPath);
+    if (!options.bodyPartExamined.empty()) put(ds, DCM_BodyPartExamined, options.bodyPartExamined.substr(0, 16), outPath);
+    if (!options.anatomicRegion.value.empty()) {
+        DcmItem* item = nullptr;
+        check(ds.findOrCreateSequenceItem(DCM_AnatomicRegionSequence, item, -2), outPath, "cannot create a sequence", ErrorCode::Internal);
+        put(*item, DCM_CodeValue, options.anatomicRegion.value, outPath);
+        put(*item, DCM_CodingSchemeDesignator, options.anatomicRegion.scheme, outPath);
+        put(*item, DCM_CodeMeaning, text(options.anatomicRegion.meaning), outPath);
+    }
+    if (vl) {
+        // VL Photographic (PS3.3 A.33.4): Modality XC, the VL Image and Acquisition Context modules.
+        put(ds, DCM_LossyImageCompression, "00", outPath);
+        ds.insertEmptyElement(DCM_AcquisitionContextSequence);
+        if (!ds.tagExists(DCM_ContentDate)) put(ds, DCM_ContentDate, today, outPath);
+        if (!ds.tagExists(DCM_ContentTime)) put(ds, DCM_ContentTime, now, outPath);
+    } else if (!dx) {
         put(ds, DCM_ConversionType, "SYN", outPath);   // PS3.3 C.8.6.1: Synthetic Image
         put(ds, DCM_SecondaryCaptureDeviceManufacturer, "MedTraverse", outPath);
         put(ds, DCM_SecondaryCaptureDeviceSoftwareVersions, kVersion, outPath);
@@ -243,8 +279,10 @@ ExportResult writeDerived(const std::string& outPath, const ExportPixels& px, co
         put(ds, DCM_LossyImageCompression, "00", outPath);
         put(ds, DCM_ImagerPixelSpacing, formatDs(rowSpacing) + "\\" + formatDs(colSpacing), outPath);
         // Detector and anatomy describe the acquisition the image imitates; none of them identifies the patient.
-        for (const auto& tag : {DCM_DetectorType, DCM_ImageLaterality, DCM_ViewPosition, DCM_BodyPartExamined, DCM_AnatomicRegionSequence})
-            copy(*src, ds, tag);
+        if (src != nullptr)
+            for (const auto& tag : {DCM_DetectorType, DCM_ImageLaterality, DCM_ViewPosition, DCM_BodyPartExamined, DCM_AnatomicRegionSequence})
+                if (!ds.tagExists(tag)) copy(*src, ds, tag);
+        if (!options.viewPosition.empty()) put(ds, DCM_ViewPosition, options.viewPosition, outPath);
         if (!ds.tagExists(DCM_DetectorType)) put(ds, DCM_DetectorType, "", outPath);
         if (!ds.tagExists(DCM_ImageLaterality)) put(ds, DCM_ImageLaterality, "U", outPath);
         if (!ds.tagExists(DCM_AnatomicRegionSequence)) ds.insertEmptyElement(DCM_AnatomicRegionSequence);

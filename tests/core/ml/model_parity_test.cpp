@@ -5,18 +5,13 @@
 #include "core/common/json.h"
 #include "core/pipeline/sd_model.h"
 #include "support/tensor_approx.h"
+#include "support/tiny_model.h"
 
 using namespace mt;
 using mt::test::maxAbs;
 using mt::test::maxAbsDiff;
 
-namespace {
-pipeline::StableDiffusionModel& tinyModel()
-{
-    static pipeline::StableDiffusionModel m = pipeline::StableDiffusionModel::load(mt::test::goldenDir() + "/tiny-sd");
-    return m;
-}
-}  // namespace
+using mt::test::tinyModel;
 
 TEST_CASE("TextEncoder: hidden states, last_hidden_state and pooled output match transformers", "[text_encoder]")
 {

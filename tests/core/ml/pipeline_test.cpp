@@ -6,18 +6,13 @@
 #include "core/pipeline/generator.h"
 #include "core/sampling/scheduler.h"
 #include "support/tensor_approx.h"
+#include "support/tiny_model.h"
 
 using namespace mt;
 using mt::test::maxAbs;
 using mt::test::maxAbsDiff;
 
-namespace {
-pipeline::StableDiffusionModel& tinyModel()
-{
-    static pipeline::StableDiffusionModel m = pipeline::StableDiffusionModel::load(mt::test::goldenDir() + "/tiny-sd");
-    return m;
-}
-}  // namespace
+using mt::test::tinyModel;
 
 TEST_CASE("Pipeline: prompt embeddings, every CFG step, final latents and image match diffusers", "[pipeline]")
 {
