@@ -17,6 +17,10 @@ const std::vector<Command>& commands()
         modelInfoCommand(),
         dicomCommand(),
         phantomCommand(),
+        traverseCommand(),
+        directionsCommand(),
+        trainCommand(),
+        finetuneCommand(),
     };
     return list;
 }

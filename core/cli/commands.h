@@ -27,5 +27,9 @@ Command generateCommand();
 Command modelInfoCommand();
 Command dicomCommand();
 Command phantomCommand();
+Command traverseCommand();
+Command directionsCommand();
+Command trainCommand();
+Command finetuneCommand();
 
 }  // namespace mt::cli

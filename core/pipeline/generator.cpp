@@ -70,10 +70,22 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
     latents = latents * scheduler->initNoiseSigma();
 
     const bool cfg = p.guidance > 1.0;
-    auto cond = encodePrompt(model, p.prompt);
+    // Precomputed embeddings (GenerateParams::condEmbeds/swapEmbeds) must fit the UNet's cross-attention.
+    const int crossDim = model.unet->config().crossAttentionDim;
+    auto checkEmbeds = [&](const at::Tensor& e, const std::string& what) {
+        if (e.dim() != 3 || e.size(0) != 1 || e.size(2) != crossDim) {
+            std::string got = "[";
+            for (auto d : e.sizes()) got += std::to_string(d) + ",";
+            throw Error(ErrorCode::InvalidArgument, what + " has shape " + got.substr(0, got.size() - 1)
+                                                        + "], the model needs [1, tokens, " + std::to_string(crossDim) + "]");
+        }
+        return e.to(model.device, torch::kFloat32);
+    };
+    auto cond = p.condEmbeds.defined() ? checkEmbeds(p.condEmbeds, "condEmbeds") : encodePrompt(model, p.prompt);
     auto uncond = cfg ? encodePrompt(model, p.negativePrompt) : at::Tensor();
     at::Tensor swapCond;
-    if (p.swapAfter >= 0) swapCond = encodePrompt(model, p.swapPrompt);
+    if (p.swapAfter >= 0)
+        swapCond = p.swapEmbeds.defined() ? checkEmbeds(p.swapEmbeds, "swapEmbeds") : encodePrompt(model, p.swapPrompt);
 
     // Stochastic DDIM noise comes from its own seeded stream so eta > 0 is reproducible.
     auto noiseGen = at::detail::createCPUGenerator(p.seed + 0x9E3779B97F4A7C15ull);

@@ -25,6 +25,11 @@ struct GenerateParams {
     double eta = 0.0;                    // DDIM only
     std::uint64_t seed = 0;
     at::Tensor initLatents;              // [1, C, h, w]; when defined, replaces the seeded noise
+    // Precomputed conditional embeddings [1, 77, D] (e.g. a steered e_neutral + s * d from a direction
+    // slider, see core/traversal/directions.h). When defined they replace encodePrompt(prompt) /
+    // encodePrompt(swapPrompt); the text is then only a label. Undefined (the default) = encode the text.
+    at::Tensor condEmbeds;               // [1, 77, D]; the conditional branch for steps 0..swapAfter
+    at::Tensor swapEmbeds;               // [1, 77, D]; the conditional branch after swapAfter
     int width = 0, height = 0;           // 0 = the model's default size
     bool keepStepLatents = false;
 };

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// medtraverse-cli traverse: the paper's prompt-swap trajectory for one seed or one real image, with
+// the latent cache, a Bézier (or comparison) path of frames, and metrics (issue 7).
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <ostream>
+
+#include "core/cli/args.h"
+#include "core/cli/cli.h"
+#include "core/cli/commands.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/common/progress.h"
+#include "core/common/version.h"
+#include "core/image/image_io.h"
+#include "core/pipeline/generator.h"
+#include "core/runtime/device.h"
+#include "core/runtime/tensor_io.h"
+#include "core/traversal/cfrt.h"
+#include "core/traversal/image_metrics.h"
+#include "core/traversal/latent_metrics.h"
+#include "core/traversal/paths.h"
+#include "core/traversal/real_image.h"
+#include "core/traversal/start_image.h"
+#include "core/traversal/swap_trajectory.h"
+
+namespace mt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+ArgParser traverseParser()
+{
+    ArgParser p("medtraverse-cli traverse",
+                "Prompt-swap trajectory as in the source paper: one neutral DDIM run with the latent cached after every\n"
+                "step; each swap k resumes from the cached latent (steps 0..k neutral, k+1.. attribute). The final\n"
+                "latents (neutral, then the swaps in --swaps order) are the control points of a Bezier curve whose\n"
+                "frames are decoded. Writes frames/, swaps/, strip.png, latents.safetensors and metrics.json.");
+    p.option("model", "DIR", "Diffusers model folder")
+        .option("seed", "S", "Seed of the initial noise (the 'patient')", "0")
+        .option("image", "FILE", "Start from a real image instead (PNG/JPEG/TIFF or DICOM): VAE encode + DDIM inversion\n"
+                                 "with the neutral prompt at guidance 1 (ours, beyond the paper)")
+        .option("frame", "N", "DICOM frame of --image (0-based)", "0")
+        .option("neutral", "TEXT", "Neutral prompt, e.g. \"Normal chest X-ray with no significant findings\"")
+        .option("attribute", "TEXT", "Attribute prompt, e.g. \"Chest X-ray showing Pleural Effusion\"")
+        .option("negative", "TEXT", "Negative prompt for CFG's unconditional branch", "\"\"")
+        .option("swaps", "K,K,...", "Swap indices, weakest edit first (steps 0..k neutral)", "45,40,35,30,25,20,15,10,5")
+        .option("steps", "N", "Denoising steps", "50")
+        .option("guidance", "G", "Classifier-free guidance scale", "7.5")
+        .option("sampler", "NAME", "ddim or euler resume from the cache; pndm/dpmpp2m run every swap from z_T", "ddim")
+        .option("frames", "N", "Frames along the path (tau = linspace(0, 1, N))", "50")
+        .option("path", "KIND", "bezier (the paper); linear, piecewise or slerp for comparison (ours)", "bezier")
+        .option("lambdas", "FILE", "Extra soft schedules (ours): JSON object {\"name\": [lambda_0, ..., lambda_{steps-1}], ...};\n"
+                                   "c_i = lambda_i e_neutral + (1 - lambda_i) e_attribute, lambda 1 = neutral")
+        .option("mask", "FILE", "8-bit finding mask at the output size (> 0 = finding): also report SSIM and pixel\n"
+                                "change outside it")
+        .option("thumb", "PX", "Height of each thumbnail in strip.png", "128")
+        .flag("no-cache", "Run every swap from z_T, as the paper's scripts do (for timing)")
+        .flag("measure-uncached", "Also run every swap from z_T and report the measured time and the largest\n"
+                                  "difference between cached and uncached latents")
+        .flag("save-frame-latents", "Also store the path's frame latents in latents.safetensors ('frames')")
+        .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
+        .option("threads", "N", "CPU threads (0 = all cores)", "0")
+        .option("out", "DIR", "Output folder (created)")
+        .example("medtraverse-cli traverse --model resources/models/default --seed 1500 --neutral \"Normal chest X-ray with no "
+                 "significant findings\" --attribute \"Chest X-ray showing Support Devices\" --out traj/1500")
+        .example("medtraverse-cli traverse --model M --image study.dcm --neutral N --attribute A --swaps 40,30,20 --out traj/real");
+    return p;
+}
+
+// Writes next to the final name and renames, so an interrupted run never leaves a truncated file.
+void writeImageAtomic(const fs::path& path, const Image& image)
+{
+    const fs::path tmp = path.parent_path() / (path.stem().string() + ".part" + path.extension().string());
+    writeImage(tmp.string(), image);
+    fs::rename(tmp, path);
+}
+
+void writeTextAtomic(const fs::path& path, const std::string& text)
+{
+    const fs::path tmp = path.string() + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        if (!out) throw Error(ErrorCode::Io, "cannot write '" + tmp.string() + "'");
+    }
+    fs::rename(tmp, path);
+}
+
+Json number(double v)
+{
+    return std::isfinite(v) ? Json(v) : Json();
+}
+
+Json intArray(const std::vector<int>& v)
+{
+    Json a = Json::array();
+    for (int x : v) a.push_back(Json(x));
+    return a;
+}
+
+std::vector<traversal::EmbeddingSchedule> readLambdas(const std::string& path)
+{
+    const Json j = Json::parseFile(path);
+    if (!j.isObject()) throw UsageError("--lambdas: '" + path + "' must hold a JSON object {\"name\": [lambdas...]}");
+    std::vector<traversal::EmbeddingSchedule> out;
+    for (const auto& [name, list] : j.asObject()) {
+        if (!list.isArray()) throw UsageError("--lambdas: '" + name + "' is not an array of numbers");
+        traversal::EmbeddingSchedule s;
+        s.name = name;
+        for (const auto& v : list.asArray()) s.lambdas.push_back(v.asDouble());
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+// Never enlarges: a 64-pixel model gets 64-pixel thumbnails.
+at::Tensor thumbnail(const at::Tensor& image01, int maxHeight)
+{
+    const auto height = std::min<int64_t>(maxHeight, image01.size(2));
+    if (image01.size(2) == height) return image01;
+    const auto width = std::max<int64_t>(1, std::llround(static_cast<double>(image01.size(3)) * height / image01.size(2)));
+    namespace F = torch::nn::functional;
+    return F::interpolate(image01, F::InterpolateFuncOptions()
+                                       .size(std::vector<int64_t>{height, width})
+                                       .mode(torch::kBilinear)
+                                       .align_corners(false)
+                                       .antialias(true))
+        .clamp(0, 1);  // [1, 3, h, w]
+}
+
+Json identityJson(const Image& reference, const Image& other, const Image* mask)
+{
+    Json j = Json::object();
+    j["ssim"] = number(traversal::ssim(reference, other));
+    j["pixel_change"] = number(traversal::meanAbsChange(reference, other));
+    if (mask) {
+        j["ssim_outside_mask"] = number(traversal::ssim(reference, other, mask, traversal::MaskRegion::Outside));
+        j["pixel_change_outside_mask"] = number(traversal::meanAbsChange(reference, other, mask, traversal::MaskRegion::Outside));
+    }
+    return j;
+}
+
+int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    const ArgParser parser = traverseParser();
+    const ParsedArgs a = parser.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << parser.help();
+        return kExitOk;
+    }
+    const auto totalStart = Clock::now();
+    const std::string modelDir = a.required("model");
+    const fs::path outDir = a.required("out");
+    traversal::TraversalParams p;
+    p.neutralPrompt = a.required("neutral");
+    p.attributePrompt = a.required("attribute");
+    p.negativePrompt = a.get("negative");
+    p.steps = static_cast<int>(a.getInt("steps", 50, 1, 1000));
+    p.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
+    const auto sampler = sampling::samplerFromString(a.get("sampler", "ddim"));
+    if (!sampler) throw UsageError("--sampler: unknown sampler '" + a.get("sampler") + "' (ddim, pndm, euler, dpmpp2m, dpmpp2m-karras)");
+    p.sampler = *sampler;
+    if (a.has("seed") && a.has("image")) throw UsageError("give either --seed or --image, not both");
+    if (a.has("frame") && !a.has("image")) throw UsageError("--frame applies to --image only");
+    p.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+    std::vector<int> swaps;
+    for (auto k : a.getIntList("swaps", {45, 40, 35, 30, 25, 20, 15, 10, 5}, 0, 999)) swaps.push_back(static_cast<int>(k));
+    if (swaps.empty()) throw UsageError("--swaps: give at least one swap index");
+    for (int k : swaps)
+        if (k >= p.steps)
+            throw UsageError("--swaps: k = " + std::to_string(k) + " must be below --steps " + std::to_string(p.steps)
+                             + (a.has("swaps") ? "" : " (the default grid 45,...,5 needs --steps 46 or more; pass --swaps)"));
+    p.swaps = swaps;
+    const int frames = static_cast<int>(a.getInt("frames", 50, 1, 10000));
+    const auto path = traversal::pathKindFromString(a.get("path", "bezier"));
+    if (!path) throw UsageError("--path: unknown path '" + a.get("path") + "' (bezier, linear, piecewise or slerp)");
+    const int thumbHeight = static_cast<int>(a.getInt("thumb", 128, 8, 4096));
+    p.useCache = !a.has("no-cache");
+    p.measureUncached = a.has("measure-uncached");
+    if (a.has("lambdas")) p.softSchedules = readLambdas(a.get("lambdas"));
+    std::optional<Image> mask;
+    if (a.has("mask")) mask = readImage(a.get("mask"));
+    std::optional<traversal::StartImage> start;
+    if (a.has("image")) start = traversal::loadStartImage(a.get("image"), static_cast<int>(a.getInt("frame", 0, 0, 100000)));
+    if (fs::exists(outDir) && !fs::is_directory(outDir)) throw UsageError("--out: '" + outDir.string() + "' is not a folder");
+
+    runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
+    auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
+    const int size = model.defaultImageSize();
+    if (mask && (mask->width != size || mask->height != size))
+        throw UsageError("--mask: the mask is " + std::to_string(mask->width) + "x" + std::to_string(mask->height)
+                         + ", the model's images are " + std::to_string(size) + "x" + std::to_string(size));
+    const auto cancel = CancelToken::interruptToken();
+    auto cancelled = [&] {
+        ctx.err << "cancelled; nothing was written\n";
+        return kExitCancelled;
+    };
+
+    // 1. Real image: invert it to z_T.
+    std::optional<traversal::InversionReport> inversion;
+    if (start) {
+        ProgressBar bar("invert", ctx.err, ProgressBar::stderrIsTerminal());
+        inversion = traversal::invertImage(model, start->image, p.neutralPrompt, p.steps, cancel, bar.callback());
+        bar.finish();
+        if (inversion->outcome == pipeline::Outcome::Cancelled) return cancelled();
+        p.initLatents = inversion->zT;
+    }
+
+    // 2. The trajectory.
+    traversal::TraversalResult r;
+    {
+        ProgressBar bar("traverse", ctx.err, ProgressBar::stderrIsTerminal());
+        r = traversal::runTraversal(model, p, cancel, bar.callback());
+        bar.finish();
+    }
+    if (r.outcome == pipeline::Outcome::Cancelled) return cancelled();
+
+    // 3. Decode swaps and path frames (nothing is written before everything is computed).
+    const auto decodeStart = Clock::now();
+    torch::InferenceMode guard;
+    const at::Tensor control = r.controlPoints();                                  // [n+1, C, h, w]
+    const at::Tensor pathLatents = traversal::samplePath(control, frames, *path);  // [F, C, h, w]
+    std::vector<std::pair<std::string, at::Tensor>> swapImages;                    // name -> [1, 3, H, W]
+    std::vector<Image> frameImages;
+    {
+        ProgressBar bar("decode", ctx.err, ProgressBar::stderrIsTerminal());
+        const std::int64_t total = 1 + static_cast<std::int64_t>(r.swaps.size() + r.soft.size()) + frames;
+        std::int64_t done = 0;
+        auto decode = [&](const at::Tensor& z) {
+            auto img = pipeline::decodeLatents(model, z);
+            bar.update(++done, total, "decode");
+            return img;
+        };
+        swapImages.emplace_back("neutral", decode(r.neutralLatents));
+        for (const auto& v : r.swaps) {
+            if (cancel.isCancelled()) return cancelled();
+            swapImages.emplace_back(v.schedule.name, decode(v.latents));
+        }
+        for (const auto& v : r.soft) {
+            if (cancel.isCancelled()) return cancelled();
+            swapImages.emplace_back(v.schedule.name, decode(v.latents));
+        }
+        for (int f = 0; f < frames; ++f) {
+            if (cancel.isCancelled()) return cancelled();
+            frameImages.push_back(pipeline::toImage(decode(pathLatents.slice(0, f, f + 1))));
+        }
+        bar.finish();
+    }
+    const double secondsDecode = std::chrono::duration<double>(Clock::now() - decodeStart).count();
+
+    // 4. Metrics.
+    const Image* maskPtr = mask ? &*mask : nullptr;
+    std::vector<Image> swapPixels;
+    for (const auto& [name, img] : swapImages) swapPixels.push_back(pipeline::toImage(img));
+    const auto cosines = traversal::trajectoryCosines(control);
+    Json metrics = Json::object();
+    metrics["tool"] = Json(std::string("medtraverse-cli traverse ") + kVersion);
+    Json settings = Json::object();
+    settings["model"] = Json(modelDir);
+    settings["neutral"] = Json(p.neutralPrompt);
+    settings["attribute"] = Json(p.attributePrompt);
+    settings["negative"] = Json(p.negativePrompt);
+    settings["steps"] = Json(p.steps);
+    settings["guidance"] = Json(p.guidance);
+    settings["sampler"] = Json(std::string(sampling::toString(p.sampler)));
+    settings["eta"] = Json(0.0);
+    settings["frames"] = Json(frames);
+    settings["path"] = Json(std::string(traversal::toString(*path)));
+    settings["image_size"] = Json(size);
+    metrics["settings"] = settings;
+    Json startJson = Json::object();
+    if (start) {
+        startJson["kind"] = Json("image");
+        startJson["file"] = Json(start->source);
+        startJson["dicom"] = Json(start->isDicom);
+        startJson["frame"] = Json(start->frame);
+        startJson["rendering"] = Json(start->rendering);
+    } else {
+        startJson["kind"] = Json("seed");
+        startJson["seed"] = Json(static_cast<std::int64_t>(p.seed));
+    }
+    metrics["start"] = startJson;
+    metrics["seed"] = start ? Json() : Json(static_cast<std::int64_t>(p.seed));
+    metrics["swap_grid"] = intArray(p.swaps);
+    Json cos = Json::array();
+    for (std::size_t j = 0; j < r.swaps.size(); ++j) {
+        Json c = Json::object();
+        c["k"] = Json(r.swaps[j].schedule.swapK);
+        c["cos"] = number(cosines[j]);
+        cos.push_back(c);
+    }
+    metrics["cosine_per_k"] = cos;
+    Json identity = Json::object();
+    identity["reference"] = Json("neutral");
+    Json swapsJson = Json::array();
+    for (std::size_t i = 1; i < swapImages.size(); ++i) {
+        Json s = identityJson(swapPixels[0], swapPixels[i], maskPtr);
+        s["name"] = Json(swapImages[i].first);
+        if (i <= r.swaps.size()) s["k"] = Json(r.swaps[i - 1].schedule.swapK);
+        swapsJson.push_back(s);
+    }
+    identity["swaps"] = swapsJson;
+    Json framesJson = Json::array();
+    const auto tau = traversal::linspace01(frames);
+    for (int f = 0; f < frames; ++f) {
+        Json s = identityJson(swapPixels[0], frameImages[f], maskPtr);
+        s["frame"] = Json(f);
+        s["tau"] = Json(tau[f]);
+        framesJson.push_back(s);
+    }
+    identity["frames"] = framesJson;
+    metrics["identity"] = identity;
+    const auto& t = r.timing;
+    Json timing = Json::object();
+    timing["cache_used"] = Json(t.cacheUsed);
+    timing["note"] = Json(t.note);
+    timing["steps_run"] = Json(t.stepsRun);
+    timing["steps_without_cache"] = Json(t.stepsWithoutCache);
+    timing["saved_fraction_of_steps"] = Json(t.savedFraction());
+    timing["seconds_neutral"] = Json(t.secondsNeutral);
+    timing["seconds_variants"] = Json(t.secondsVariants);
+    timing["seconds_with_cache"] = Json(t.secondsNeutral + t.secondsVariants);
+    timing["seconds_per_step"] = Json(t.secondsPerStep);
+    timing["estimated_seconds_without_cache"] = Json(t.estimatedSecondsWithoutCache);
+    if (t.measuredSecondsUncachedVariants >= 0) {
+        timing["measured_seconds_without_cache"] = Json(t.secondsNeutral + t.measuredSecondsUncachedVariants);
+        timing["max_abs_diff_cached_vs_uncached"] = Json(t.maxAbsDiffCachedVsUncached);
+    }
+    timing["seconds_decode"] = Json(secondsDecode);
+    metrics["timing"] = timing;
+    if (inversion) {
+        Json inv = Json::object();
+        inv["prompt"] = Json(p.neutralPrompt);
+        inv["guidance"] = Json(1.0);
+        inv["steps"] = Json(inversion->steps);
+        inv["reconstruction_mean_abs_error"] = Json(inversion->meanAbsError);
+        inv["reconstruction_psnr_db"] = number(inversion->psnrDb);
+        inv["vae_only_mean_abs_error"] = Json(inversion->vaeMeanAbsError);
+        inv["latent_relative_error"] = Json(inversion->latentRelativeError);
+        inv["units"] = Json("[0, 1] pixel values at the model's size");
+        metrics["inversion"] = inv;
+    }
+    Json cfrt = Json::object();
+    cfrt["computed"] = Json(false);
+    cfrt["reason"] = Json("needs the attribute classifiers (issue 6); core/traversal/cfrt.h computeCfrt() takes their probabilities");
+    try {
+        Json sel = Json::array();
+        for (int i : traversal::cfrtSwapSelection(p.swaps)) sel.push_back(Json(p.swaps[i]));
+        cfrt["swap_selection_k"] = sel;
+    } catch (const Error&) {
+        cfrt["swap_selection_k"] = Json();  // the grid lacks k = 5, 10 or 15
+    }
+    if (frames >= 2) cfrt["frame_selection"] = intArray(traversal::cfrtFrameSelection(frames));
+    metrics["cfrt"] = cfrt;
+    Json provenance = Json::object();
+    provenance["paper"] = Json("hard swaps on a k grid, Bezier path of the final latents, cosine per k (method.md 3.2, 3.3, 4.3)");
+    provenance["ours"] = Json("latent cache, soft schedules, linear/piecewise/slerp paths, real-image inversion, SSIM and pixel change");
+    metrics["provenance"] = provenance;
+
+    // 5. Write: images and latents, then metrics.json last (its presence marks a complete folder).
+    fs::create_directories(outDir / "frames");
+    fs::create_directories(outDir / "swaps");
+    char name[64];
+    for (int f = 0; f < frames; ++f) {
+        std::snprintf(name, sizeof name, "frame_%03d.png", f);
+        writeImageAtomic(outDir / "frames" / name, frameImages[f]);
+    }
+    std::vector<Image> thumbs;
+    for (std::size_t i = 0; i < swapImages.size(); ++i) {
+        writeImageAtomic(outDir / "swaps" / (swapImages[i].first + ".png"), swapPixels[i]);
+        if (i <= r.swaps.size()) thumbs.push_back(pipeline::toImage(thumbnail(swapImages[i].second, thumbHeight)));
+    }
+    writeImageAtomic(outDir / "strip.png", hstack(thumbs));
+    if (inversion) {
+        fs::create_directories(outDir / "inversion");
+        writeImageAtomic(outDir / "inversion" / "input.png", pipeline::toImage(inversion->input));
+        writeImageAtomic(outDir / "inversion" / "reconstruction.png", pipeline::toImage(inversion->reconstruction));
+    }
+    std::vector<std::pair<std::string, at::Tensor>> tensors{{"z_T", r.initLatents}, {"neutral", r.neutralLatents}};
+    for (const auto& v : r.swaps) tensors.emplace_back("k_" + std::to_string(v.schedule.swapK), v.latents);
+    for (const auto& v : r.soft) tensors.emplace_back("soft_" + v.schedule.name, v.latents);
+    tensors.emplace_back("bezier_control_points", control);
+    if (a.has("save-frame-latents")) tensors.emplace_back("frames", pathLatents);
+    Json recipe = Json::object();
+    recipe["settings"] = settings;
+    recipe["start"] = startJson;
+    recipe["swap_grid"] = intArray(p.swaps);
+    runtime::saveTensors((outDir / "latents.safetensors").string(), tensors,
+                         {{"format", "pt"}, {"medtraverse_recipe", recipe.dump()},
+                          {"scaling_factor", std::to_string(model.scalingFactor())},
+                          {"latents", "scaled (before dividing by scaling_factor), as the paper saves them"}});
+    metrics["timing"]["seconds_total"] = Json(std::chrono::duration<double>(Clock::now() - totalStart).count());
+    writeTextAtomic(outDir / "metrics.json", metrics.dump(2) + "\n");
+
+    ctx.out << "wrote " << outDir.string() << ": " << frames << " frames (" << traversal::toString(*path) << "), "
+            << swapImages.size() << " swap images, strip.png, latents.safetensors, metrics.json\n";
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "cache: %s; %d UNet steps instead of %d (%.0f%% fewer); %.1f s with cache, ~%.1f s without (estimated "
+                  "from %.3f s/step)",
+                  t.cacheUsed ? "on" : "off", t.stepsRun, t.stepsWithoutCache, 100.0 * t.savedFraction(),
+                  t.secondsNeutral + t.secondsVariants, t.estimatedSecondsWithoutCache, t.secondsPerStep);
+    ctx.out << line;
+    if (t.measuredSecondsUncachedVariants >= 0) {
+        std::snprintf(line, sizeof line, "; measured without cache: %.1f s, max |cached - uncached| = %.3g",
+                      t.secondsNeutral + t.measuredSecondsUncachedVariants, t.maxAbsDiffCachedVsUncached);
+        ctx.out << line;
+    }
+    ctx.out << "\n";
+    if (inversion) {
+        std::snprintf(line, sizeof line,
+                      "inversion: mean |x_rec - x| = %.4f, PSNR %.2f dB (VAE alone: %.4f; latents: %.3f relative)\n",
+                      inversion->meanAbsError, inversion->psnrDb, inversion->vaeMeanAbsError,
+                      inversion->latentRelativeError);
+        ctx.out << line;
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+Command traverseCommand()
+{
+    return {"traverse", "Prompt-swap trajectory (cached), Bezier frames and metrics for a seed or a real image", runTraverse};
+}
+
+}  // namespace mt::cli

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Attribute classifiers for CFRT (method.md §4.3): a small CNN with one sigmoid head per finding,
+// trained with masked binary cross-entropy (a label unknown for an example, such as a chest finding
+// on a dermoscopy image, does not contribute).
+#include "core/training/classifier.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/runtime/tensor_io.h"
+#include "core/training/internal/model_io.h"
+#include "core/training/internal/tasks.h"
+
+namespace fs = std::filesystem;
+
+namespace mt::training {
+
+SmallCnnImpl::SmallCnnImpl(int outputs, int width) : m_width(width)
+{
+    torch::nn::Sequential seq;
+    int in = 3;
+    for (int stage = 0; stage < 4; ++stage) {
+        const int out = width << stage;
+        seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(2).padding(1)));
+        seq->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min(8, out), out)));
+        seq->push_back(torch::nn::SiLU());
+        seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(out, out, 3).padding(1)));
+        seq->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min(8, out), out)));
+        seq->push_back(torch::nn::SiLU());
+        in = out;
+    }
+    features = register_module("features", seq);
+    head = register_module("head", torch::nn::Linear(in, outputs));
+}
+
+torch::Tensor SmallCnnImpl::forward(const torch::Tensor& images)
+{
+    auto h = features->forward(images);                                                    // [B, 8w, S/16, S/16]
+    return head(h.mean({2, 3}));                                                           // [B, outputs]
+}
+
+namespace {
+
+class ClassifierTask : public Task {
+public:
+    ClassifierTask(const TrainOptions& o, std::vector<std::string> labels)
+        : m_options(o), m_labels(std::move(labels)), m_net(static_cast<int>(m_labels.size()), 16)
+    {
+        m_size = o.size > 0 ? o.size : 128;
+        if (m_size % 16 != 0 || m_size < 32)
+            throw Error(ErrorCode::InvalidArgument, "classifier size " + std::to_string(m_size) + " must be a multiple of 16, at least 32");
+        m_net->train();
+    }
+    torch::nn::Module& trainable() override { return *m_net; }
+    int imageSize() const override { return m_size; }
+
+    double microStep(const Batch& batch, std::int64_t, int gradAccum) override
+    {
+        auto logits = m_net->forward(batch.images);                                        // [B, K]
+        auto bce = torch::binary_cross_entropy_with_logits(logits, batch.labels, {}, {}, at::Reduction::None);  // [B, K]
+        auto loss = (bce * batch.labelMask).sum() / batch.labelMask.sum().clamp_min(1.0);
+        (loss / gradAccum).backward();
+        return loss.item<double>();
+    }
+
+    std::string exportTo(const std::string& outDir, Dataset&) override
+    {
+        m_net->eval();
+        fs::create_directories(outDir);
+        std::vector<std::pair<std::string, torch::Tensor>> weights;
+        for (const auto& p : m_net->named_parameters()) weights.emplace_back(p.key(), p.value().detach());
+        const std::string tmp = (fs::path(outDir) / "classifier.safetensors.tmp").string();
+        runtime::saveTensors(tmp, weights, {{"format", "pt"}});
+        fs::rename(tmp, fs::path(outDir) / "classifier.safetensors");
+        Json cfg = Json::object();
+        cfg["architecture"] = Json("SmallCnn");
+        cfg["width"] = Json(m_net->m_width);
+        cfg["image_size"] = Json(m_size);
+        Json labels = Json::array();
+        for (const auto& l : m_labels) labels.push_back(Json(l));
+        cfg["labels"] = labels;
+        cfg["data"] = Json(m_options.data);
+        cfg["steps"] = Json(m_options.steps);
+        cfg["seed"] = Json(static_cast<std::int64_t>(m_options.seed));
+        writeTextFile((fs::path(outDir) / "classifier.json").string(), cfg.dump(2) + "\n");
+        return "wrote classifier " + outDir + " (" + std::to_string(m_labels.size()) + " findings)";
+    }
+
+private:
+    TrainOptions m_options;
+    std::vector<std::string> m_labels;
+    SmallCnn m_net;
+    int m_size = 128;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> makeClassifierTask(const TrainOptions& options, const std::vector<std::string>& labels)
+{
+    return std::make_unique<ClassifierTask>(options, labels);
+}
+
+struct AttributeClassifier::Impl {
+    std::vector<std::string> labels;
+    int size = 128;
+    SmallCnn net{nullptr};
+};
+
+AttributeClassifier::AttributeClassifier() = default;
+AttributeClassifier::~AttributeClassifier() = default;
+AttributeClassifier::AttributeClassifier(AttributeClassifier&&) noexcept = default;
+AttributeClassifier& AttributeClassifier::operator=(AttributeClassifier&&) noexcept = default;
+
+AttributeClassifier AttributeClassifier::load(const std::string& folder)
+{
+    const std::string cfgPath = (fs::path(folder) / "classifier.json").string();
+    const Json cfg = Json::parseFile(cfgPath);
+    if (cfg.value("architecture", "") != std::string("SmallCnn"))
+        throw Error(ErrorCode::ModelConfig, cfgPath + ": architecture '" + cfg.value("architecture", "") + "' is not supported (SmallCnn)");
+    AttributeClassifier c;
+    c.m_impl = std::make_unique<Impl>();
+    for (const auto& l : cfg.at("labels").asArray()) c.m_impl->labels.push_back(l.asString());
+    c.m_impl->size = cfg.value("image_size", 128);
+    c.m_impl->net = SmallCnn(static_cast<int>(c.m_impl->labels.size()), cfg.value("width", 16));
+    const std::string weights = (fs::path(folder) / "classifier.safetensors").string();
+    loadNamed(*c.m_impl->net, runtime::loadTensors(weights), weights);
+    c.m_impl->net->eval();
+    return c;
+}
+
+const std::vector<std::string>& AttributeClassifier::labels() const
+{
+    return m_impl->labels;
+}
+
+int AttributeClassifier::imageSize() const
+{
+    return m_impl->size;
+}
+
+std::vector<float> AttributeClassifier::predict(const Image& image) const
+{
+    if (!m_impl) throw Error(ErrorCode::InvalidArgument, "classifier not loaded");
+    c10::InferenceMode guard;
+    auto x = imageToTensor(image, m_impl->size).unsqueeze(0);                              // [1, 3, S, S]
+    auto p = torch::sigmoid(m_impl->net->forward(x)).squeeze(0).contiguous();              // [K]
+    return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+}
+
+}  // namespace mt::training

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/training/model_factory.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/common/error.h"
+#include "core/runtime/state_loader.h"
+#include "core/training/internal/model_io.h"
+
+namespace fs = std::filesystem;
+
+namespace mt::training {
+namespace {
+
+std::int64_t countParameters(torch::nn::Module& m)
+{
+    std::int64_t n = 0;
+    for (const auto& p : m.parameters()) n += p.numel();
+    for (const auto& b : m.buffers()) n += b.numel();
+    return n;
+}
+
+void copyFileAtomic(const fs::path& from, const fs::path& to)
+{
+    const fs::path tmp = to.string() + ".tmp";
+    fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+    fs::rename(tmp, to);
+}
+
+// CLIP initialises embeddings with N(0, 0.02) (transformers CLIPTextEmbeddings); LibTorch's default
+// N(0, 1) makes a fresh encoder's outputs huge and its first steps unstable.
+void initTextEncoder(model::ClipTextModel& te)
+{
+    torch::NoGradGuard ng;
+    for (auto& p : te->named_parameters())
+        if (p.key().find("embedding") != std::string::npos) p.value().normal_(0.0, 0.02);
+}
+
+pipeline::StableDiffusionModel buildModel(const ModelPreset& p, std::uint64_t seed)
+{
+    torch::manual_seed(seed);
+    pipeline::StableDiffusionModel m;
+    m.textEncoder = model::ClipTextModel(p.text);
+    initTextEncoder(m.textEncoder);
+    m.unet = model::UNet2DConditionModel(p.unet);
+    m.vae = model::AutoencoderKL(p.vae);
+    return m;
+}
+
+}  // namespace
+
+void writeTextFile(const std::string& path, const std::string& text)
+{
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw Error(ErrorCode::Io, "cannot write '" + tmp + "'");
+        out << text;
+        if (!out) throw Error(ErrorCode::Io, "write failed for '" + tmp + "'");
+    }
+    fs::rename(tmp, path);
+}
+
+void writeModelFolder(pipeline::StableDiffusionModel& m, const std::string& outDir, const std::string& tokenizerDir,
+                      const Json& schedulerConfig, std::optional<double> vaeScalingFactor)
+{
+    const fs::path root(outDir);
+    for (const char* sub : {"tokenizer", "text_encoder", "unet", "vae", "scheduler"}) fs::create_directories(root / sub);
+    // Tokenizer: copy unless it is already this folder's tokenizer (in-place update of a model).
+    const fs::path tokSrc(tokenizerDir);
+    if (!(fs::exists(root / "tokenizer") && fs::exists(tokSrc) && fs::equivalent(tokSrc, root / "tokenizer"))) {
+        if (!fs::is_directory(tokSrc)) throw Error(ErrorCode::Io, "tokenizer folder '" + tokenizerDir + "' does not exist");
+        for (const auto& e : fs::directory_iterator(tokSrc))
+            if (e.is_regular_file()) copyFileAtomic(e.path(), root / "tokenizer" / e.path().filename());
+    }
+    auto saveAtomic = [](torch::nn::Module& module, const fs::path& path) {
+        const std::string tmp = path.string() + ".tmp";
+        runtime::saveStateDict(module, tmp);
+        fs::rename(tmp, path);
+    };
+    writeTextFile((root / "text_encoder" / "config.json").string(), m.textEncoder->config().toJson().dump(2) + "\n");
+    saveAtomic(*m.textEncoder, root / "text_encoder" / "model.safetensors");
+    writeTextFile((root / "unet" / "config.json").string(), m.unet->config().toJson().dump(2) + "\n");
+    saveAtomic(*m.unet, root / "unet" / "diffusion_pytorch_model.safetensors");
+    Json vaeJson = m.vae->config().toJson();
+    vaeJson["use_quant_conv"] = Json(m.vae->config().useQuantConv);
+    vaeJson["use_post_quant_conv"] = Json(m.vae->config().usePostQuantConv);
+    vaeJson["mid_block_add_attention"] = Json(m.vae->config().midBlockAddAttention);
+    if (vaeScalingFactor) vaeJson["scaling_factor"] = Json(*vaeScalingFactor);
+    writeTextFile((root / "vae" / "config.json").string(), vaeJson.dump(2) + "\n");
+    saveAtomic(*m.vae, root / "vae" / "diffusion_pytorch_model.safetensors");
+    writeTextFile((root / "scheduler" / "scheduler_config.json").string(), schedulerConfig.dump(2) + "\n");
+
+    Json index = Json::object();
+    index["_class_name"] = Json("StableDiffusionPipeline");
+    index["_diffusers_version"] = Json("0.25.1");
+    index["_medtraverse"] = Json("written by medtraverse-cli train");
+    index["feature_extractor"] = Json(Json::Array{Json(nullptr), Json(nullptr)});
+    index["requires_safety_checker"] = Json(false);
+    index["safety_checker"] = Json(Json::Array{Json(nullptr), Json(nullptr)});
+    index["scheduler"] = Json(Json::Array{Json("diffusers"), Json(schedulerConfig.value("_class_name", "DDIMScheduler"))});
+    index["text_encoder"] = Json(Json::Array{Json("transformers"), Json("CLIPTextModel")});
+    index["tokenizer"] = Json(Json::Array{Json("transformers"), Json("CLIPTokenizer")});
+    index["unet"] = Json(Json::Array{Json("diffusers"), Json("UNet2DConditionModel")});
+    index["vae"] = Json(Json::Array{Json("diffusers"), Json("AutoencoderKL")});
+    writeTextFile((root / "model_index.json").string(), index.dump(2) + "\n");
+}
+
+const std::vector<std::string>& presetNames()
+{
+    static const std::vector<std::string> names = {"tiny", "default256", "f8-256"};
+    return names;
+}
+
+ModelPreset modelPreset(const std::string& name)
+{
+    ModelPreset p;
+    p.name = name;
+    // Text encoder shared by all presets: CLIP vocabulary, narrow and shallow. The 49408 x hidden token
+    // table dominates its size (1.58 M parameters at hidden 32).
+    p.text.hiddenSize = 32;
+    p.text.intermediateSize = 128;
+    p.text.numHiddenLayers = 4;
+    p.text.numAttentionHeads = 4;
+    p.text.projectionDim = 32;
+    p.text.hiddenAct = "quick_gelu";
+    p.unet.crossAttentionDim = p.text.hiddenSize;
+    p.unet.upcastAttention = false;
+    if (name == "tiny") {
+        // For tests and smoke runs: 32x32 images, VAE /2 to 4x16x16 latents.
+        p.description = "32x32 images, latents 4x16x16; smoke tests only";
+        p.imageSize = 32;
+        p.text.numHiddenLayers = 2;
+        p.vae.blockOutChannels = {16, 32};
+        p.vae.downBlockTypes = {"DownEncoderBlock2D", "DownEncoderBlock2D"};
+        p.vae.upBlockTypes = {"UpDecoderBlock2D", "UpDecoderBlock2D"};
+        p.vae.normNumGroups = 8;
+        p.vae.latentChannels = 4;
+        p.unet.blockOutChannels = {32, 64};
+        p.unet.downBlockTypes = {"CrossAttnDownBlock2D", "DownBlock2D"};
+        p.unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D"};
+        p.unet.layersPerBlock = {1, 1};
+        p.unet.transformerLayersPerBlock = {1, 1};
+        p.unet.numAttentionHeads = {4, 4};
+        p.unet.onlyCrossAttention = {false, false};
+        p.unet.normNumGroups = 8;
+    } else if (name == "default256") {
+        // The bundled default model: 256x256, VAE /16 to 8x16x16 latents, so the UNet works on 256
+        // positions (4x cheaper than /8 latents) and a 2-core CPU trains it within the time budget.
+        // 5.98 M parameters in all (23.9 MB as float32), under the 25 MB budget.
+        p.description = "256x256 images, VAE 32/32/48/48/64 (/16) to latents 8x16x16, UNet 48/96/96";
+        p.imageSize = 256;
+        p.vae.blockOutChannels = {32, 32, 48, 48, 64};
+        p.vae.downBlockTypes.assign(5, "DownEncoderBlock2D");
+        p.vae.upBlockTypes.assign(5, "UpDecoderBlock2D");
+        p.vae.normNumGroups = 16;
+        p.vae.latentChannels = 8;
+        p.unet.blockOutChannels = {48, 96, 96};
+        p.unet.downBlockTypes = {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
+        p.unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"};
+        p.unet.layersPerBlock = {1, 1, 1};
+        p.unet.transformerLayersPerBlock = {1, 1, 1};
+        p.unet.numAttentionHeads = {4, 4, 4};
+        p.unet.onlyCrossAttention = {false, false, false};
+        p.unet.normNumGroups = 16;
+    } else if (name == "f8-256") {
+        // Alternative: SD's /8 with 4 latent channels (latents 4x32x32); the UNet sees 4x the positions
+        // of default256, so it is narrower (4.84 M parameters in all, 19.4 MB).
+        p.description = "256x256 images, VAE 32/32/64/64 (/8) to latents 4x32x32, UNet 32/64/96";
+        p.imageSize = 256;
+        p.vae.blockOutChannels = {32, 32, 64, 64};
+        p.vae.downBlockTypes.assign(4, "DownEncoderBlock2D");
+        p.vae.upBlockTypes.assign(4, "UpDecoderBlock2D");
+        p.vae.normNumGroups = 16;
+        p.vae.latentChannels = 4;
+        p.unet.blockOutChannels = {32, 64, 96};
+        p.unet.downBlockTypes = {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
+        p.unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"};
+        p.unet.layersPerBlock = {1, 1, 1};
+        p.unet.transformerLayersPerBlock = {1, 1, 1};
+        p.unet.numAttentionHeads = {4, 4, 4};
+        p.unet.onlyCrossAttention = {false, false, false};
+        p.unet.normNumGroups = 16;
+    } else {
+        std::string list;
+        for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;
+        throw Error(ErrorCode::InvalidArgument, "unknown model preset '" + name + "' (" + list + ")");
+    }
+    p.vae.layersPerBlock = 1;
+    p.vae.sampleSize = p.imageSize;
+    p.vae.scalingFactor = 1.0;   // re-estimated as 1 / std(latents) after VAE training
+    p.unet.inChannels = p.vae.latentChannels;
+    p.unet.outChannels = p.vae.latentChannels;
+    p.unet.sampleSize = p.imageSize / p.vae.downscaleFactor();
+    return p;
+}
+
+ModelSize presetSize(const ModelPreset& preset)
+{
+    auto m = buildModel(preset, 0);
+    return {countParameters(*m.textEncoder), countParameters(*m.unet), countParameters(*m.vae)};
+}
+
+ModelSize createModelFolder(const ModelPreset& preset, const std::string& tokenizerDir, const std::string& outDir,
+                            std::uint64_t seed)
+{
+    auto m = buildModel(preset, seed);
+    writeModelFolder(m, outDir, tokenizerDir, sampling::SchedulerConfig{}.toJson());
+    return {countParameters(*m.textEncoder), countParameters(*m.unet), countParameters(*m.vae)};
+}
+
+std::int64_t weightFileBytes(const std::string& modelDir)
+{
+    std::int64_t total = 0;
+    for (const auto& e : fs::recursive_directory_iterator(modelDir))
+        if (e.is_regular_file() && e.path().extension() == ".safetensors")
+            total += static_cast<std::int64_t>(e.file_size());
+    return total;
+}
+
+}  // namespace mt::training

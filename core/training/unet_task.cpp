@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// UNet training and fine-tuning: the latent-diffusion objective of method.md §3.1 with frozen VAE
+// and text encoder.
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/sampling/scheduler.h"
+#include "core/training/internal/model_io.h"
+#include "core/training/internal/tasks.h"
+
+namespace fs = std::filesystem;
+
+namespace mt::training {
+
+torch::Tensor CaptionCache::encode(pipeline::StableDiffusionModel& model, const std::vector<std::string>& captions)
+{
+    torch::NoGradGuard ng;
+    std::vector<torch::Tensor> rows;
+    for (const auto& c : captions) {
+        auto it = m_cache.find(c);
+        if (it == m_cache.end()) {
+            if (m_cache.size() >= m_capacity) m_cache.clear();
+            const auto tok = model.tokenizer.encodePadded(c, model.textEncoder->config().maxPositionEmbeddings);
+            auto ids = torch::tensor(tok.ids, torch::kLong).unsqueeze(0);                 // [1, 77]
+            it = m_cache.emplace(c, model.textEncoder->forward(ids).lastHiddenState).first;  // [1, 77, D]
+        }
+        rows.push_back(it->second);
+    }
+    return torch::cat(rows);                                                             // [B, 77, D]
+}
+
+pipeline::StableDiffusionModel loadForTraining(const std::string& modelDir)
+{
+    auto m = pipeline::StableDiffusionModel::load(modelDir);
+    for (auto& p : m.textEncoder->parameters()) p.set_requires_grad(false);
+    for (auto& p : m.unet->parameters()) p.set_requires_grad(false);
+    for (auto& p : m.vae->parameters()) p.set_requires_grad(false);
+    return m;
+}
+
+std::pair<torch::Tensor, torch::Tensor> PosteriorCache::encode(pipeline::StableDiffusionModel& model, const Batch& batch)
+{
+    torch::NoGradGuard ng;
+    std::vector<torch::Tensor> means, stds;
+    for (int64_t i = 0; i < batch.images.size(0); ++i) {
+        const std::int64_t id = i < static_cast<int64_t>(batch.ids.size()) ? batch.ids[static_cast<std::size_t>(i)] : -1;
+        auto it = id >= 0 ? m_cache.find(id) : m_cache.end();
+        if (it == m_cache.end()) {
+            const auto dist = model.vae->encode(batch.images.slice(0, i, i + 1));            // [1, C, h, w]
+            std::pair<torch::Tensor, torch::Tensor> entry{dist.mean, dist.std};
+            if (id >= 0 && m_cache.size() < m_capacity) m_cache.emplace(id, entry);
+            means.push_back(entry.first);
+            stds.push_back(entry.second);
+        } else {
+            means.push_back(it->second.first);
+            stds.push_back(it->second.second);
+        }
+    }
+    return {torch::cat(means), torch::cat(stds)};                                           // [B, C, h, w] x2
+}
+
+torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache& captions, PosteriorCache& posteriors,
+                            const Batch& batch,
+                            const torch::Tensor& alphasCumprod, Prediction prediction, std::uint64_t seed,
+                            std::int64_t noiseKey)
+{
+    auto gen = stepGenerator(seed, noiseKey, "diffusion");
+    const int64_t b = batch.images.size(0);
+    torch::Tensor z0, context;
+    {
+        torch::NoGradGuard ng;
+        const auto [mean, stdev] = posteriors.encode(model, batch);                       // [B, C, h, w] x2
+        auto posterior = torch::randn(mean.sizes(), gen, torch::kFloat32);                 // [B, C, h, w]
+        z0 = (mean + stdev * posterior) * model.scalingFactor();                           // [B, C, h, w]
+        context = captions.encode(model, batch.captions);                                  // [B, 77, D]
+    }
+    auto t = torch::randint(0, alphasCumprod.size(0), {b}, gen, torch::kLong);             // [B]
+    auto eps = torch::randn(z0.sizes(), gen, torch::kFloat32);                              // [B, C, h, w]
+    auto zt = addNoise(z0, eps, t, alphasCumprod);                                         // [B, C, h, w]
+    auto pred = model.unet->forward(zt, t, context);                                       // [B, C, h, w]
+    auto target = prediction == Prediction::Epsilon ? eps : velocityTarget(z0, eps, t, alphasCumprod);
+    return torch::mse_loss(pred, target);
+}
+
+namespace {
+
+class UnetTask : public Task {
+public:
+    explicit UnetTask(const TrainOptions& o)
+        : m_options(o), m_model(loadForTraining(o.modelDir)), m_posteriors(static_cast<std::size_t>(o.latentCache))
+    {
+        for (auto& p : m_model.unet->parameters()) p.set_requires_grad(true);
+        m_model.unet->train();
+        m_alphasCumprod = sampling::makeScheduler(sampling::SamplerKind::DDIM, m_model.schedulerConfig)->alphasCumprod();
+        const int f = m_model.vaeScaleFactor();
+        m_size = o.size > 0 ? o.size : m_model.defaultImageSize();
+        if (m_size % f != 0)
+            throw Error(ErrorCode::InvalidArgument, "training size " + std::to_string(m_size) + " must be a multiple of "
+                                                        + std::to_string(f) + " (the VAE's downscale factor)");
+    }
+    torch::nn::Module& trainable() override { return *m_model.unet; }
+    int imageSize() const override { return m_size; }
+
+    double microStep(const Batch& batch, std::int64_t noiseKey, int gradAccum) override
+    {
+        Batch b = batch;
+        dropCaptions(b.captions, m_options.captionDropout, m_options.seed, noiseKey);
+        auto loss = diffusionLoss(m_model, m_captions, m_posteriors, b, m_alphasCumprod, m_options.prediction, m_options.seed, noiseKey);
+        (loss / gradAccum).backward();
+        return loss.item<double>();
+    }
+
+    std::string exportTo(const std::string& outDir, Dataset&) override
+    {
+        m_model.unet->eval();
+        const fs::path src(m_options.modelDir);
+        Json sched = Json::parseFile((src / "scheduler" / "scheduler_config.json").string());
+        sched["prediction_type"] = Json(std::string(toString(m_options.prediction)));
+        writeModelFolder(m_model, outDir, (src / "tokenizer").string(), sched);
+        return "wrote model " + outDir + " (unet trained, prediction_type " + std::string(toString(m_options.prediction)) + ")";
+    }
+
+private:
+    TrainOptions m_options;
+    pipeline::StableDiffusionModel m_model;
+    torch::Tensor m_alphasCumprod;
+    CaptionCache m_captions;
+    PosteriorCache m_posteriors;
+    int m_size = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> makeUnetTask(const TrainOptions& options)
+{
+    return std::make_unique<UnetTask>(options);
+}
+
+}  // namespace mt::training

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Slider directions in text-embedding space (issue 7; all ours beyond the source paper, which edits
+// only by prompt swaps): attribute directions from prompt pairs, principal axes of a prompt corpus,
+// and Gram-Schmidt disentangling. A slider at value s generates with e_neutral + s * scale * d
+// (GenerateParams::condEmbeds). The file format is described in direction_info.h.
+//
+// Space: the text encoder's full last_hidden_state [77, D], not a pooled vector, because that is what
+// the UNet's cross-attention consumes; a pooled direction would have to be broadcast over tokens and
+// would also move the padding tokens, which the paper's swaps never do differently per token.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "core/pipeline/sd_model.h"
+#include "core/traversal/direction_info.h"
+
+namespace mt::traversal {
+
+// Responsibility: one named direction with its tensor. Ownership: value type. Thread: any.
+struct Direction {
+    DirectionInfo info;
+    at::Tensor vector;        // [77, D] float32, CPU
+};
+
+// Responsibility: a set of directions as stored in one file (load/save keep order; names unique).
+// Ownership: value type. Thread: any.
+struct DirectionSet {
+    std::string model;
+    std::vector<Direction> directions;
+
+    const Direction* find(const std::string& name) const;
+    const Direction& at(const std::string& name) const;     // throws InvalidArgument listing the names
+    void put(Direction direction);                          // replaces a direction of the same name
+    // Writes atomically (temporary file + rename).
+    void save(const std::string& path) const;
+    static DirectionSet load(const std::string& path);
+};
+
+// Text -> [N, 77, D] embeddings, one row per prompt.
+at::Tensor embedPrompts(pipeline::StableDiffusionModel& model, const std::vector<std::string>& prompts);
+
+// d = mean_i (e(attr_i) - e(neutral_i)), [77, D]. One neutral with several attributes pairs the
+// neutral with each; otherwise the lists pair up in order and must be equally long (throws
+// InvalidArgument). Scale 1: slider value 1 moves e_neutral by the mean attribute difference.
+Direction promptPairDirection(pipeline::StableDiffusionModel& model, const std::string& name,
+                              const std::vector<std::string>& neutralPrompts,
+                              const std::vector<std::string>& attributePrompts);
+
+// Responsibility: principal axes of a set of embeddings. Ownership: value type. Thread: any.
+struct TextPca {
+    std::vector<Direction> components;        // unit vectors [77, D], kind pca_text, scale = the axis's std
+    std::vector<double> explainedVarianceRatio;  // per component, of the total variance (sums to <= 1)
+    at::Tensor mean;                          // [77, D]
+};
+
+// PCA (SVD of the centred [N, 77*D] matrix) of embeddings [N, ...]; names "<prefix>1", "<prefix>2", ...
+// Each axis's sign is fixed so that its largest-magnitude coordinate is positive (deterministic
+// output). `components` is capped at N - 1 (and the dimension). Throws for N < 2 or components < 1.
+TextPca textPca(const at::Tensor& embeddings, int components, const std::string& prefix = "pc");
+
+// Modified Gram-Schmidt: `target` minus its components along the span of `others` (each flattened).
+// Others that are (numerically) dependent on earlier ones are skipped. The residual keeps its length
+// (not normalised), so a slider's unit still means the same attribute strength along what is left.
+at::Tensor gramSchmidtResidual(const at::Tensor& target, const std::vector<at::Tensor>& others);
+
+// The set's `target` orthogonalised against the named others (kind orthogonalized, same scale).
+Direction orthogonalize(const DirectionSet& set, const std::string& target, const std::vector<std::string>& against,
+                        const std::string& newName);
+
+// e + value * scale * d: base [1, 77, D], direction [77, D] -> [1, 77, D] (what a GUI slider sends as
+// GenerateParams::condEmbeds).
+at::Tensor steerEmbedding(const at::Tensor& base, const Direction& direction, double value);
+
+// A prompt corpus: "phantom:cxr" / "phantom:derm" = captions of `count` procedural phantoms from seed
+// `seed` (all four phrasings in turn, core/phantom/phantom_caption.h); anything else is a text file
+// with one prompt per line (blank lines and lines starting with '#' skipped). Throws naming the file.
+std::vector<std::string> loadCorpus(const std::string& spec, int count = 200, std::uint64_t seed = 0);
+
+}  // namespace mt::traversal

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Training data sources: phantoms on the fly, metadata.jsonl folders, CheXpert-style CSV.
+#include "support/torch_catch.h"
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <numeric>
+#include <set>
+
+#include "core/common/error.h"
+#include "core/image/image_io.h"
+#include "core/training/dataset.h"
+#include "core/training/internal/train_utils.h"
+#include "support/test_paths.h"
+
+using namespace mt;
+using namespace mt::training;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string freshDir(const std::string& name)
+{
+    const fs::path dir = fs::path(mt::test::outDir()) / "training" / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+void writeFile(const std::string& path, const std::string& text)
+{
+    std::ofstream(path) << text;
+}
+
+void writeGrayPng(const std::string& path, std::uint8_t value)
+{
+    writeImage(path, Image{8, 8, 1, std::vector<std::uint8_t>(64, value)});
+}
+
+std::string errorOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("Phantom data: pure function of the position; kinds mixed; labels masked per kind", "[training_data]")
+{
+    auto data = openDataset("phantom:cxr,derm", 5, 32);
+    CHECK(data->size() == -1);
+    CHECK(data->labelNames().size() == 14);
+    const auto a = data->sample(3), b = data->sample(3);
+    CHECK(a.image.pixels == b.image.pixels);
+    CHECK(a.caption == b.caption);
+    std::set<int> channels;
+    std::set<std::string> captions;
+    for (int i = 0; i < 24; ++i) {
+        const auto s = data->sample(i);
+        channels.insert(s.image.channels);
+        captions.insert(s.caption);
+        CHECK(s.image.width == 32);
+        const float known = std::accumulate(s.labelMask.begin(), s.labelMask.end(), 0.0f);
+        CHECK((known == 9.0f || known == 5.0f));  // a chest or a dermoscopy example
+    }
+    CHECK(channels == std::set<int>{1, 3});
+    CHECK(captions.size() > 10);
+    CHECK_THROWS_WITH(openDataset("phantom:knee", 0, 32), Catch::Contains("knee"));
+
+    // A pool: a fixed set of phantoms in shuffled epochs, each visited once per epoch.
+    auto pool = openDataset("phantom:cxr", 5, 32, 4);
+    CHECK(pool->size() == 4);
+    for (int epoch = 0; epoch < 2; ++epoch) {
+        std::set<std::int64_t> ids;
+        for (int i = 0; i < 4; ++i) ids.insert(pool->sample(epoch * 4 + i).id);
+        CHECK(ids == std::set<std::int64_t>{0, 1, 2, 3});
+    }
+    const auto first = pool->sample(0);
+    for (int i = 4; i < 8; ++i) {
+        const auto s = pool->sample(i);
+        if (s.id == first.id) CHECK(s.image.pixels == first.image.pixels);
+    }
+}
+
+TEST_CASE("Folder data: metadata.jsonl read, shuffled epochs visit each image once", "[training_data]")
+{
+    const std::string dir = freshDir("jsonl_ok");
+    for (int i = 0; i < 5; ++i) writeGrayPng(dir + "/img" + std::to_string(i) + ".png", static_cast<std::uint8_t>(i * 40));
+    std::string meta;
+    for (int i = 0; i < 5; ++i)
+        meta += "{\"file_name\": \"img" + std::to_string(i) + ".png\", \"text\": \"caption " + std::to_string(i) + "\"}\n";
+    meta += "\n";  // blank lines are skipped
+    writeFile(dir + "/metadata.jsonl", meta);
+    auto data = openDataset(dir, 1, 16);
+    CHECK(data->size() == 5);
+    CHECK(data->labelNames().empty());
+    for (int epoch = 0; epoch < 2; ++epoch) {
+        std::set<std::string> seen;
+        for (int i = 0; i < 5; ++i) seen.insert(data->sample(epoch * 5 + i).caption);
+        CHECK(seen.size() == 5);
+    }
+    auto batch = loadBatch(*data, 0, 3, 16);
+    CHECK(batch.images.sizes() == torch::IntArrayRef({3, 3, 16, 16}));
+    CHECK(batch.captions.size() == 3);
+}
+
+TEST_CASE("Folder data: bad lines are reported with file:line", "[training_data]")
+{
+    const std::string dir = freshDir("jsonl_bad");
+    writeGrayPng(dir + "/a.png", 10);
+    const std::string meta = dir + "/metadata.jsonl";
+    writeFile(meta, "{\"file_name\": \"a.png\", \"text\": \"x\"}\n{\"text\": \"no file\"}\n");
+    CHECK_THAT(errorOf([&] { makeFolderDataset(dir, 0); }), Catch::Contains("metadata.jsonl:2") && Catch::Contains("file_name"));
+    writeFile(meta, "{\"file_name\": \"a.png\", \"text\": \"x\"}\n\n{\"file_name\": \"missing.png\", \"text\": \"y\"}\n");
+    CHECK_THAT(errorOf([&] { makeFolderDataset(dir, 0); }), Catch::Contains("metadata.jsonl:3") && Catch::Contains("missing.png"));
+    writeFile(meta, "{\"file_name\": \"a.png\", \"text\": \"x\"\n");
+    CHECK_THAT(errorOf([&] { makeFolderDataset(dir, 0); }), Catch::Contains("metadata.jsonl:1"));
+    fs::remove(meta);
+    CHECK_THAT(errorOf([&] { makeFolderDataset(dir, 0); }), Catch::Contains("metadata.jsonl"));
+}
+
+TEST_CASE("CSV data: CheXpert columns -> the paper's captions; bad rows name file:line", "[training_data]")
+{
+    CHECK(splitCsvLine("a,\"b,c\",\"d\"\"e\",") == std::vector<std::string>{"a", "b,c", "d\"e", ""});
+    CHECK(chexpertCaption({}) == "Normal chest X-ray with no significant findings");
+    CHECK(chexpertCaption({"Pleural Effusion", "Support Devices"}) == "Chest X-ray showing Pleural Effusion, Support Devices");
+
+    const std::string dir = freshDir("csv");
+    fs::create_directories(dir + "/train/p1");
+    writeGrayPng(dir + "/train/p1/view1.png", 100);
+    writeGrayPng(dir + "/train/p1/view2.png", 200);
+    const std::string csv = dir + "/train.csv";
+    writeFile(csv, "Path,Sex,No Finding,Cardiomegaly,Pleural Effusion,Support Devices\n"
+                   "train/p1/view1.png,Male,,1.0,1,-1.0\n"
+                   "\"train/p1/view2.png\",Female,1,0,,\n");
+    auto data = makeCsvDataset(csv, 0);
+    CHECK(data->size() == 2);
+    CHECK(data->labelNames() == std::vector<std::string>{"No Finding", "Cardiomegaly", "Pleural Effusion", "Support Devices"});
+    std::set<std::string> captions;
+    for (int i = 0; i < 2; ++i) {
+        const auto s = data->sample(i);
+        captions.insert(s.caption);
+        if (s.caption.find("Cardiomegaly") != std::string::npos)
+            CHECK(s.labels == std::vector<float>{0, 1, 1, 0});  // uncertain Support Devices -> 0
+    }
+    CHECK(captions == std::set<std::string>{"Chest X-ray showing Cardiomegaly, Pleural Effusion",
+                                            "Chest X-ray showing No Finding"});
+
+    writeFile(csv, "Path,Cardiomegaly\ntrain/p1/view1.png,1\ntrain/p1/view2.png,1,extra\n");
+    CHECK_THAT(errorOf([&] { makeCsvDataset(csv, 0); }), Catch::Contains("train.csv:3") && Catch::Contains("columns"));
+    writeFile(csv, "Path,Cardiomegaly\ntrain/p1/view1.png,maybe\n");
+    CHECK_THAT(errorOf([&] { makeCsvDataset(csv, 0); }), Catch::Contains("train.csv:2") && Catch::Contains("maybe"));
+    writeFile(csv, "Path,Cardiomegaly\ntrain/p1/nope.png,1\n");
+    CHECK_THAT(errorOf([&] { makeCsvDataset(csv, 0); }), Catch::Contains("train.csv:2") && Catch::Contains("nope.png"));
+    writeFile(csv, "File,Cardiomegaly\nx,1\n");
+    CHECK_THAT(errorOf([&] { makeCsvDataset(csv, 0); }), Catch::Contains("train.csv:1") && Catch::Contains("Path"));
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The VAE, text and classifier trainers reduce their losses; fresh models from presets.
+#include "support/torch_catch.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "core/cli/cli.h"
+#include "core/pipeline/sd_model.h"
+#include "core/runtime/tensor_io.h"
+#include "core/training/classifier.h"
+#include "core/training/dataset.h"
+#include "core/training/model_factory.h"
+#include "core/training/trainer.h"
+#include "support/test_paths.h"
+
+using namespace mt;
+using namespace mt::training;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string freshDir(const std::string& name)
+{
+    const fs::path dir = fs::path(mt::test::outDir()) / "training" / name;
+    fs::remove_all(dir);
+    return dir.string();
+}
+
+std::string tinySd()
+{
+    return mt::test::goldenDir() + "/tiny-sd";
+}
+
+double meanOf(const std::vector<double>& v, std::size_t from, std::size_t to)
+{
+    double s = 0;
+    for (std::size_t i = from; i < to; ++i) s += v[i];
+    return s / static_cast<double>(to - from);
+}
+
+bool sameTensors(const std::string& a, const std::string& b)
+{
+    auto ta = runtime::loadTensors(a), tb = runtime::loadTensors(b);
+    if (ta.size() != tb.size()) return false;
+    for (const auto& [k, v] : ta)
+        if (!tb.count(k) || !torch::equal(v, tb.at(k))) return false;
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("Classifier trainer: masked BCE falls on a fixed batch; the folder loads and predicts", "[trainers]")
+{
+    TrainOptions o;
+    o.target = TrainTarget::Classifier;
+    o.outDir = freshDir("classifier");
+    o.data = "phantom:cxr,derm";
+    o.size = 32;
+    o.batch = 8;
+    o.steps = 25;
+    o.lr = 3e-3;
+    o.fixedBatch = true;
+    o.threads = 1;
+    o.seed = 3;
+    const auto r = train(o);
+    REQUIRE(r.losses.size() == 25);
+    CHECK(meanOf(r.losses, 20, 25) < 0.7 * meanOf(r.losses, 0, 5));
+    auto clf = AttributeClassifier::load(o.outDir);
+    CHECK(clf.labels().size() == 14);
+    CHECK(clf.labels().front() == "cardiomegaly");
+    auto data = openDataset("phantom:cxr", 3, 32);
+    const auto p = clf.predict(data->sample(0).image);
+    REQUIRE(p.size() == 14);
+    for (float x : p) CHECK((x >= 0.0f && x <= 1.0f));
+}
+
+TEST_CASE("VAE trainer: reconstruction loss falls; only the VAE changes; scaling factor re-estimated", "[trainers]")
+{
+    TrainOptions o;
+    o.target = TrainTarget::Vae;
+    o.modelDir = tinySd();
+    o.outDir = freshDir("vae");
+    o.data = "phantom:cxr";
+    o.size = 32;
+    o.batch = 2;
+    o.steps = 12;
+    o.lr = 2e-3;
+    o.klWeight = 1e-4;
+    o.edgeWeight = 0.1;
+    o.fixedBatch = true;
+    o.threads = 1;
+    const auto r = train(o);
+    REQUIRE(r.losses.size() == 12);
+    CHECK(meanOf(r.losses, 9, 12) < 0.8 * meanOf(r.losses, 0, 3));
+    auto m = pipeline::StableDiffusionModel::load(o.outDir);
+    CHECK(m.scalingFactor() != Approx(0.18215));
+    CHECK(sameTensors(o.outDir + "/unet/diffusion_pytorch_model.safetensors",
+                      tinySd() + "/unet/diffusion_pytorch_model.safetensors"));
+    CHECK_FALSE(sameTensors(o.outDir + "/vae/diffusion_pytorch_model.safetensors",
+                            tinySd() + "/vae/diffusion_pytorch_model.safetensors"));
+}
+
+TEST_CASE("Text trainer: contrastive loss falls on a fixed batch; the text encoder is written", "[trainers]")
+{
+    TrainOptions o;
+    o.target = TrainTarget::Text;
+    o.modelDir = tinySd();
+    o.outDir = freshDir("text");
+    o.data = "phantom:cxr,derm";
+    o.size = 32;
+    o.batch = 8;
+    o.steps = 20;
+    o.lr = 2e-3;
+    o.fixedBatch = true;
+    o.threads = 1;
+    const auto r = train(o);
+    REQUIRE(r.losses.size() == 20);
+    CHECK(meanOf(r.losses, 16, 20) < 0.8 * meanOf(r.losses, 0, 4));
+    auto m = pipeline::StableDiffusionModel::load(o.outDir);
+    CHECK(m.textEncoder->config().hiddenSize == 32);
+    CHECK_FALSE(sameTensors(o.outDir + "/text_encoder/model.safetensors", tinySd() + "/text_encoder/model.safetensors"));
+    CHECK(sameTensors(o.outDir + "/vae/diffusion_pytorch_model.safetensors",
+                      tinySd() + "/vae/diffusion_pytorch_model.safetensors"));
+}
+
+TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", "[trainers]")
+{
+    const auto size = presetSize(modelPreset("default256"));
+    CHECK(size.megabytes() <= 25.0);
+    CHECK_THROWS_WITH(modelPreset("huge"), Catch::Contains("default256"));
+
+    const std::string out = freshDir("init_tiny");
+    std::ostringstream o, e;
+    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", tinySd() + "/tokenizer", "--out", out, "--seed", "1"},
+                     o, e) == 0);
+    CHECK_THAT(o.str(), Catch::Contains("parameters:") && Catch::Contains("MB"));
+    auto m = pipeline::StableDiffusionModel::load(out);
+    CHECK(m.defaultImageSize() == 32);
+    CHECK(m.vaeScaleFactor() == 2);
+    // Same seed, same weights.
+    const std::string out2 = freshDir("init_tiny2");
+    std::ostringstream o2, e2;
+    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", tinySd() + "/tokenizer", "--out", out2, "--seed", "1"},
+                     o2, e2) == 0);
+    CHECK(sameTensors(out + "/unet/diffusion_pytorch_model.safetensors", out2 + "/unet/diffusion_pytorch_model.safetensors"));
+
+    // A short UNet run on the fresh model via the CLI (v-prediction, EMA, warm-up, caption dropout).
+    std::ostringstream o3, e3;
+    REQUIRE(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "3", "--batch", "2", "--ema", "0.99",
+                      "--warmup", "2", "--prediction", "v_prediction", "--threads", "1", "--data", "phantom:cxr,derm"},
+                     o3, e3) == 0);
+    CHECK_THAT(o3.str(), Catch::Contains("images/s"));
+    auto m2 = pipeline::StableDiffusionModel::load(out);
+    CHECK(m2.schedulerConfig.predictionType == "v_prediction");
+    // Without --resume an existing checkpoint is never overwritten.
+    std::ostringstream o4, e4;
+    CHECK(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "3", "--batch", "2"}, o4, e4) == 1);
+    CHECK_THAT(e4.str(), Catch::Contains("--resume"));
+}
+
+TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
+{
+    std::ostringstream o, e;
+    CHECK(cli::run({"train", "bogus", "--out", "x"}, o, e) == 2);
+    CHECK_THAT(e.str(), Catch::Contains("unknown part 'bogus'"));
+    CHECK(cli::run({"train", "unet", "--model", tinySd(), "--out", "x", "--batch", "0"}, o, e) == 2);
+    CHECK(cli::run({"train", "unet", "--model", tinySd(), "--out", "x", "--prediction", "sample"}, o, e) == 2);
+    CHECK(cli::run({"train", "vae", "--model", tinySd(), "--out", "x", "--caption-dropout", "0.2"}, o, e) == 2);
+    CHECK(cli::run({"train", "unet", "--out", "x"}, o, e) == 2);  // --model missing
+}

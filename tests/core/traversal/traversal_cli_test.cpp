@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// medtraverse-cli traverse and directions end to end on the tiny model: every promised file, read back.
+#include "support/torch_catch.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/cli/cli.h"
+#include "core/common/json.h"
+#include "core/common/safetensors.h"
+#include "core/image/image_io.h"
+#include "core/traversal/direction_info.h"
+#include "core/traversal/directions.h"
+#include "support/tensor_approx.h"
+
+using namespace mt;
+namespace fs = std::filesystem;
+
+namespace {
+
+int runCli(const std::vector<std::string>& args, std::string* out = nullptr, std::string* err = nullptr)
+{
+    std::ostringstream o, e;
+    const int code = cli::run(args, o, e);
+    if (out) *out = o.str();
+    if (err) *err = e.str();
+    return code;
+}
+
+}  // namespace
+
+TEST_CASE("CLI traverse: seed start writes frames, swaps, strip, latents and metrics", "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const fs::path dir = fs::path(mt::test::outDir()) / "traverse_seed";
+    fs::remove_all(dir);
+    std::string out, err;
+    const int code = runCli({"traverse", "--model", model, "--seed", "3", "--neutral", "normal chest x-ray",
+                             "--attribute", "chest x-ray showing pleural effusion", "--steps", "6", "--swaps", "4,2",
+                             "--frames", "5", "--measure-uncached", "--save-frame-latents", "--threads", "1",
+                             "--out", dir.string()},
+                            &out, &err);
+    INFO(err);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("10 UNet steps instead of 18"));
+    CHECK_THAT(out, Catch::Contains("max |cached - uncached| = 0"));
+    for (int f = 0; f < 5; ++f) {
+        const auto img = readImage((dir / "frames" / ("frame_00" + std::to_string(f) + ".png")).string());
+        CHECK(img.width == 64);
+        CHECK(img.height == 64);
+    }
+    CHECK_FALSE(fs::exists(dir / "frames" / "frame_005.png"));
+    const auto neutral = readImage((dir / "swaps" / "neutral.png").string());
+    const auto k2 = readImage((dir / "swaps" / "k2.png").string());
+    CHECK(readImage((dir / "swaps" / "k4.png").string()).width == 64);
+    // Frame 0 is the neutral image and the last frame the strongest swap, pixel for pixel.
+    CHECK(readImage((dir / "frames" / "frame_000.png").string()).pixels == neutral.pixels);
+    CHECK(readImage((dir / "frames" / "frame_004.png").string()).pixels == k2.pixels);
+    const auto strip = readImage((dir / "strip.png").string());
+    CHECK(strip.width == 3 * 64);
+    CHECK(strip.height == 64);
+
+    SafetensorsFile lat((dir / "latents.safetensors").string());
+    for (const char* name : {"z_T", "neutral", "k_4", "k_2"})
+        CHECK(lat.at(name).shape == std::vector<std::int64_t>{1, 4, 32, 32});
+    CHECK(lat.at("bezier_control_points").shape == std::vector<std::int64_t>{3, 4, 32, 32});
+    CHECK(lat.at("frames").shape == std::vector<std::int64_t>{5, 4, 32, 32});
+    const auto tensors = runtime::loadTensors((dir / "latents.safetensors").string());
+    CHECK(torch::equal(tensors.at("bezier_control_points")[2], tensors.at("k_2")[0]));
+    CHECK(torch::equal(tensors.at("frames")[0], tensors.at("neutral")[0]));
+
+    const Json m = Json::parseFile((dir / "metrics.json").string());
+    CHECK(m.at("seed").asInt() == 3);
+    CHECK(m.at("settings").at("steps").asInt() == 6);
+    CHECK(m.at("settings").at("path").asString() == "bezier");
+    REQUIRE(m.at("swap_grid").size() == 2);
+    CHECK(m.at("swap_grid").at(0).asInt() == 4);
+    REQUIRE(m.at("cosine_per_k").size() == 2);
+    CHECK(m.at("cosine_per_k").at(0).at("k").asInt() == 4);
+    CHECK(m.at("cosine_per_k").at(0).at("cos").asDouble() == Approx(1.0).margin(1e-9));
+    CHECK(std::abs(m.at("cosine_per_k").at(1).at("cos").asDouble()) <= 1.0 + 1e-9);
+    const auto& swaps = m.at("identity").at("swaps");
+    REQUIRE(swaps.size() == 2);
+    CHECK(swaps.at(1).at("name").asString() == "k2");
+    CHECK(swaps.at(1).at("ssim").asDouble() < 1.0);
+    CHECK(swaps.at(1).at("pixel_change").asDouble() > 0.0);
+    CHECK(m.at("identity").at("frames").at(0).at("ssim").asDouble() == Approx(1.0));
+    const auto& t = m.at("timing");
+    CHECK(t.at("cache_used").asBool());
+    CHECK(t.at("steps_run").asInt() == 10);
+    CHECK(t.at("steps_without_cache").asInt() == 18);
+    CHECK(t.at("max_abs_diff_cached_vs_uncached").asDouble() == 0.0);
+    CHECK(t.at("measured_seconds_without_cache").asDouble() > t.at("seconds_with_cache").asDouble() * 0.5);
+    CHECK_FALSE(m.at("cfrt").at("computed").asBool());
+    CHECK_FALSE(m.contains("inversion"));
+    // Nothing half-written is left behind.
+    for (const auto& entry : fs::recursive_directory_iterator(dir))
+        CHECK(entry.path().string().find(".part") == std::string::npos);
+}
+
+TEST_CASE("CLI traverse: DICOM start with inversion, soft schedules, comparison path; usage errors", "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const fs::path dir = fs::path(mt::test::outDir()) / "traverse_dicom";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    {
+        std::ofstream l(dir / "lambdas.json");
+        l << R"({"ramp": [1, 1, 0.5, 0.25, 0]})";
+    }
+    std::string out, err;
+    const int code = runCli({"traverse", "--model", model, "--image", mt::test::dataDir() + "/dicom/CT_small.dcm",
+                             "--neutral", "normal chest x-ray", "--attribute", "chest x-ray showing pleural effusion",
+                             "--steps", "5", "--swaps", "3,1", "--frames", "3", "--path", "slerp", "--lambdas",
+                             (dir / "lambdas.json").string(), "--threads", "1", "--out", dir.string()},
+                            &out, &err);
+    INFO(err);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("inversion: mean |x_rec - x|"));
+    const Json m = Json::parseFile((dir / "metrics.json").string());
+    CHECK(m.at("start").at("kind").asString() == "image");
+    CHECK(m.at("start").at("dicom").asBool());
+    CHECK(m.at("seed").isNull());
+    CHECK(m.at("settings").at("path").asString() == "slerp");
+    CHECK(m.at("inversion").at("reconstruction_mean_abs_error").asDouble() >= 0.0);
+    CHECK(m.at("inversion").contains("reconstruction_psnr_db"));
+    CHECK(m.at("identity").at("swaps").size() == 3);  // k3, k1, ramp
+    CHECK(readImage((dir / "swaps" / "ramp.png").string()).width == 64);
+    CHECK(readImage((dir / "inversion" / "input.png").string()).width == 64);
+    CHECK(readImage((dir / "inversion" / "reconstruction.png").string()).width == 64);
+    CHECK(readImage((dir / "strip.png").string()).width == 3 * 64);  // neutral + hard swaps only
+    SafetensorsFile lat((dir / "latents.safetensors").string());
+    CHECK(lat.contains("soft_ramp"));
+    CHECK_FALSE(lat.contains("frames"));
+
+    const std::vector<std::string> base = {"traverse", "--model", model, "--neutral", "a", "--attribute", "b",
+                                           "--out", (dir / "x").string()};
+    auto with = [&](std::vector<std::string> extra) {
+        auto args = base;
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::string e;
+        const int c = runCli(args, nullptr, &e);
+        return std::make_pair(c, e);
+    };
+    auto [c1, e1] = with({"--steps", "6", "--swaps", "9"});
+    CHECK(c1 == 2);
+    CHECK_THAT(e1, Catch::Contains("k = 9 must be below --steps 6"));
+    auto [c2, e2] = with({"--steps", "10"});
+    CHECK(c2 == 2);
+    CHECK_THAT(e2, Catch::Contains("pass --swaps"));
+    auto [c3, e3] = with({"--path", "spline"});
+    CHECK(c3 == 2);
+    auto [c4, e4] = with({"--seed", "1", "--image", "x.png"});
+    CHECK(c4 == 2);
+    CHECK_THAT(e4, Catch::Contains("either --seed or --image"));
+}
+
+TEST_CASE("CLI directions: prompt-pair, pca, list, orthogonalize", "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const std::string file = mt::test::outDir() + "/traversal_cli_dirs.safetensors";
+    fs::remove(file);
+    std::string out, err;
+    REQUIRE(runCli({"directions", "prompt-pair", "--model", model, "--neutral", "normal chest x-ray", "--attribute",
+                    "chest x-ray showing pleural effusion", "chest x-ray with fluid", "--name", "effusion", "--scale",
+                    "0.5", "--out", file, "--threads", "1"},
+                   &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("2 phrasing pair(s)"));
+    INFO(err);
+    REQUIRE(runCli({"directions", "pca", "--model", model, "--corpus", "phantom:cxr", "--count", "12", "--components",
+                    "2", "--merge", "--out", file, "--threads", "1"},
+                   &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("pc1: explained variance"));
+    REQUIRE(runCli({"directions", "orthogonalize", file, "--target", "effusion", "--against", "pc1,pc2", "--out", file},
+                   &out, &err) == 0);
+    REQUIRE(runCli({"directions", "list", file}, &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("4 direction(s)"));
+    CHECK_THAT(out, Catch::Contains("effusion_orth  kind=orthogonalized"));
+    CHECK_THAT(out, Catch::Contains("attribute: chest x-ray with fluid"));
+
+    const auto info = traversal::readDirectionSetInfo(file);
+    REQUIRE(info.directions.size() == 4);
+    CHECK(info.directions[0].scale == 0.5);
+    CHECK(info.find("pc1")->explainedVariance.has_value());
+    CHECK(info.find("pc2")->corpus == "phantom:cxr");
+    CHECK(info.find("effusion_orth")->orthogonalizedAgainst == std::vector<std::string>{"pc1", "pc2"});
+    const auto set = traversal::DirectionSet::load(file);
+    const auto& o = set.at("effusion_orth").vector;
+    for (const char* n : {"pc1", "pc2"}) CHECK(std::abs((o * set.at(n).vector).sum().item<double>()) < 1e-4);
+
+    CHECK(runCli({"directions"}, &out, &err) == 2);
+    CHECK(runCli({"directions", "frobnicate"}, &out, &err) == 2);
+    CHECK(runCli({"directions", "orthogonalize", file, "--target", "nope", "--against", "pc1", "--out", file}, &out, &err) == 1);
+    CHECK_THAT(err, Catch::Contains("no direction named 'nope'"));
+    CHECK(runCli({"directions", "list", mt::test::goldenDir() + "/tiny-sd/unet/diffusion_pytorch_model.safetensors"}, &out,
+                 &err) == 1);
+}
