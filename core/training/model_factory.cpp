@@ -15,6 +15,19 @@ namespace fs = std::filesystem;
 namespace mt::training {
 namespace {
 
+// The 256x256 presets share one UNet layout: three levels (cross-attention on the first two), one
+// resnet and one 4-head transformer per level, 16 norm groups; only the widths differ.
+void setThreeLevelUNet(model::UNetConfig& unet)
+{
+    unet.downBlockTypes = {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
+    unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"};
+    unet.layersPerBlock = {1, 1, 1};
+    unet.transformerLayersPerBlock = {1, 1, 1};
+    unet.numAttentionHeads = {4, 4, 4};
+    unet.onlyCrossAttention = {false, false, false};
+    unet.normNumGroups = 16;
+}
+
 std::int64_t countParameters(torch::nn::Module& m)
 {
     std::int64_t n = 0;
@@ -159,13 +172,7 @@ ModelPreset modelPreset(const std::string& name)
         p.vae.normNumGroups = 16;
         p.vae.latentChannels = 8;
         p.unet.blockOutChannels = {48, 96, 96};
-        p.unet.downBlockTypes = {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
-        p.unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"};
-        p.unet.layersPerBlock = {1, 1, 1};
-        p.unet.transformerLayersPerBlock = {1, 1, 1};
-        p.unet.numAttentionHeads = {4, 4, 4};
-        p.unet.onlyCrossAttention = {false, false, false};
-        p.unet.normNumGroups = 16;
+        setThreeLevelUNet(p.unet);
     } else if (name == "f8-256") {
         // Alternative: SD's /8 with 4 latent channels (latents 4x32x32); the UNet sees 4x the positions
         // of default256, so it is narrower (4.84 M parameters in all, 19.4 MB).
@@ -177,13 +184,7 @@ ModelPreset modelPreset(const std::string& name)
         p.vae.normNumGroups = 16;
         p.vae.latentChannels = 4;
         p.unet.blockOutChannels = {32, 64, 96};
-        p.unet.downBlockTypes = {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
-        p.unet.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"};
-        p.unet.layersPerBlock = {1, 1, 1};
-        p.unet.transformerLayersPerBlock = {1, 1, 1};
-        p.unet.numAttentionHeads = {4, 4, 4};
-        p.unet.onlyCrossAttention = {false, false, false};
-        p.unet.normNumGroups = 16;
+        setThreeLevelUNet(p.unet);
     } else {
         std::string list;
         for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;

@@ -24,4 +24,16 @@ std::string outDir()
     return dir;
 }
 
+std::string freshOutDir(const std::string& group, const std::string& name)
+{
+    const std::filesystem::path dir = std::filesystem::path(outDir()) / group / name;
+    std::filesystem::remove_all(dir);
+    return dir.string();
+}
+
+std::string tinySdDir()
+{
+    return goldenDir() + "/tiny-sd";
+}
+
 }  // namespace mt::test

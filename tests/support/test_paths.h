@@ -10,5 +10,9 @@ std::string dataDir();
 std::string goldenDir();
 // A writable folder for files the tests produce (screenshots, written images), kept after the run.
 std::string outDir();
+// outDir()/<group>/<name>, emptied (removed, not re-created) so each test starts from nothing.
+std::string freshOutDir(const std::string& group, const std::string& name);
+// The golden tiny random-weight SD pipeline folder.
+std::string tinySdDir();
 
 }  // namespace mt::test

@@ -22,10 +22,9 @@ namespace {
 
 std::string freshDir(const std::string& name)
 {
-    const fs::path dir = fs::path(mt::test::outDir()) / "training" / name;
-    fs::remove_all(dir);
+    const std::string dir = mt::test::freshOutDir("training", name);
     fs::create_directories(dir);
-    return dir.string();
+    return dir;
 }
 
 void writeFile(const std::string& path, const std::string& text)

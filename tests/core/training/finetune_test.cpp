@@ -20,14 +20,7 @@ namespace {
 
 std::string freshDir(const std::string& name)
 {
-    const fs::path dir = fs::path(mt::test::outDir()) / "training" / name;
-    fs::remove_all(dir);
-    return dir.string();
-}
-
-std::string tinySd()
-{
-    return mt::test::goldenDir() + "/tiny-sd";
+    return mt::test::freshOutDir("training", name);
 }
 
 bool sameFileTensors(const std::string& a, const std::string& b)
@@ -43,7 +36,7 @@ TrainOptions unetOptions(const std::string& out)
 {
     TrainOptions o;
     o.target = TrainTarget::Unet;
-    o.modelDir = tinySd();
+    o.modelDir = mt::test::tinySdDir();
     o.outDir = out;
     o.data = "phantom:cxr,derm";
     o.size = 32;
@@ -72,15 +65,15 @@ TEST_CASE("finetune CLI: phantom folder data, 64x64, only the UNet changes, outp
 
     const std::string out = freshDir("ft_cli");
     std::ostringstream o, e;
-    REQUIRE(cli::run({"finetune", "--model", tinySd(), "--data", data, "--out", out, "--steps", "3", "--batch", "2",
+    REQUIRE(cli::run({"finetune", "--model", mt::test::tinySdDir(), "--data", data, "--out", out, "--steps", "3", "--batch", "2",
                       "--grad-accum", "2", "--threads", "1", "--seed", "4"},
                      o, e) == 0);
     CHECK_THAT(o.str(), Catch::Contains("images/s"));
-    CHECK(sameFileTensors(out + "/text_encoder/model.safetensors", tinySd() + "/text_encoder/model.safetensors"));
+    CHECK(sameFileTensors(out + "/text_encoder/model.safetensors", mt::test::tinySdDir() + "/text_encoder/model.safetensors"));
     CHECK(sameFileTensors(out + "/vae/diffusion_pytorch_model.safetensors",
-                          tinySd() + "/vae/diffusion_pytorch_model.safetensors"));
+                          mt::test::tinySdDir() + "/vae/diffusion_pytorch_model.safetensors"));
     CHECK_FALSE(sameFileTensors(out + "/unet/diffusion_pytorch_model.safetensors",
-                                tinySd() + "/unet/diffusion_pytorch_model.safetensors"));
+                                mt::test::tinySdDir() + "/unet/diffusion_pytorch_model.safetensors"));
     CHECK(fs::exists(out + "/tokenizer/vocab.json"));
     CHECK(fs::exists(out + "/checkpoints/unet/state.json"));
 
@@ -98,13 +91,13 @@ TEST_CASE("finetune CLI: phantom folder data, 64x64, only the UNet changes, outp
 TEST_CASE("finetune CLI: errors", "[finetune]")
 {
     std::ostringstream o, e;
-    CHECK(cli::run({"finetune", "--model", tinySd(), "--data", "phantom:cxr", "--out", "x", "--steps", "-1"}, o, e) == 2);
-    CHECK(cli::run({"finetune", "--model", tinySd(), "--data", "phantom:cxr", "--out", "x", "--lr", "abc"}, o, e) == 2);
-    CHECK(cli::run({"finetune", "--model", tinySd(), "--out", "x"}, o, e) == 2);  // --data missing
+    CHECK(cli::run({"finetune", "--model", mt::test::tinySdDir(), "--data", "phantom:cxr", "--out", "x", "--steps", "-1"}, o, e) == 2);
+    CHECK(cli::run({"finetune", "--model", mt::test::tinySdDir(), "--data", "phantom:cxr", "--out", "x", "--lr", "abc"}, o, e) == 2);
+    CHECK(cli::run({"finetune", "--model", mt::test::tinySdDir(), "--out", "x"}, o, e) == 2);  // --data missing
     const std::string empty = freshDir("ft_empty_data");
     fs::create_directories(empty);
     std::ostringstream o2, e2;
-    CHECK(cli::run({"finetune", "--model", tinySd(), "--data", empty, "--out", freshDir("ft_bad")}, o2, e2) == 1);
+    CHECK(cli::run({"finetune", "--model", mt::test::tinySdDir(), "--data", empty, "--out", freshDir("ft_bad")}, o2, e2) == 1);
     CHECK_THAT(e2.str(), Catch::Contains("metadata.jsonl"));
 }
 

@@ -22,14 +22,7 @@ namespace {
 
 std::string freshDir(const std::string& name)
 {
-    const fs::path dir = fs::path(mt::test::outDir()) / "training" / name;
-    fs::remove_all(dir);
-    return dir.string();
-}
-
-std::string tinySd()
-{
-    return mt::test::goldenDir() + "/tiny-sd";
+    return mt::test::freshOutDir("training", name);
 }
 
 double meanOf(const std::vector<double>& v, std::size_t from, std::size_t to)
@@ -79,7 +72,7 @@ TEST_CASE("VAE trainer: reconstruction loss falls; only the VAE changes; scaling
 {
     TrainOptions o;
     o.target = TrainTarget::Vae;
-    o.modelDir = tinySd();
+    o.modelDir = mt::test::tinySdDir();
     o.outDir = freshDir("vae");
     o.data = "phantom:cxr";
     o.size = 32;
@@ -96,16 +89,16 @@ TEST_CASE("VAE trainer: reconstruction loss falls; only the VAE changes; scaling
     auto m = pipeline::StableDiffusionModel::load(o.outDir);
     CHECK(m.scalingFactor() != Approx(0.18215));
     CHECK(sameTensors(o.outDir + "/unet/diffusion_pytorch_model.safetensors",
-                      tinySd() + "/unet/diffusion_pytorch_model.safetensors"));
+                      mt::test::tinySdDir() + "/unet/diffusion_pytorch_model.safetensors"));
     CHECK_FALSE(sameTensors(o.outDir + "/vae/diffusion_pytorch_model.safetensors",
-                            tinySd() + "/vae/diffusion_pytorch_model.safetensors"));
+                            mt::test::tinySdDir() + "/vae/diffusion_pytorch_model.safetensors"));
 }
 
 TEST_CASE("Text trainer: contrastive loss falls on a fixed batch; the text encoder is written", "[trainers]")
 {
     TrainOptions o;
     o.target = TrainTarget::Text;
-    o.modelDir = tinySd();
+    o.modelDir = mt::test::tinySdDir();
     o.outDir = freshDir("text");
     o.data = "phantom:cxr,derm";
     o.size = 32;
@@ -119,9 +112,9 @@ TEST_CASE("Text trainer: contrastive loss falls on a fixed batch; the text encod
     CHECK(meanOf(r.losses, 16, 20) < 0.8 * meanOf(r.losses, 0, 4));
     auto m = pipeline::StableDiffusionModel::load(o.outDir);
     CHECK(m.textEncoder->config().hiddenSize == 32);
-    CHECK_FALSE(sameTensors(o.outDir + "/text_encoder/model.safetensors", tinySd() + "/text_encoder/model.safetensors"));
+    CHECK_FALSE(sameTensors(o.outDir + "/text_encoder/model.safetensors", mt::test::tinySdDir() + "/text_encoder/model.safetensors"));
     CHECK(sameTensors(o.outDir + "/vae/diffusion_pytorch_model.safetensors",
-                      tinySd() + "/vae/diffusion_pytorch_model.safetensors"));
+                      mt::test::tinySdDir() + "/vae/diffusion_pytorch_model.safetensors"));
 }
 
 TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", "[trainers]")
@@ -132,7 +125,7 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
 
     const std::string out = freshDir("init_tiny");
     std::ostringstream o, e;
-    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", tinySd() + "/tokenizer", "--out", out, "--seed", "1"},
+    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", mt::test::tinySdDir() + "/tokenizer", "--out", out, "--seed", "1"},
                      o, e) == 0);
     CHECK_THAT(o.str(), Catch::Contains("parameters:") && Catch::Contains("MB"));
     auto m = pipeline::StableDiffusionModel::load(out);
@@ -141,7 +134,7 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
     // Same seed, same weights.
     const std::string out2 = freshDir("init_tiny2");
     std::ostringstream o2, e2;
-    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", tinySd() + "/tokenizer", "--out", out2, "--seed", "1"},
+    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", mt::test::tinySdDir() + "/tokenizer", "--out", out2, "--seed", "1"},
                      o2, e2) == 0);
     CHECK(sameTensors(out + "/unet/diffusion_pytorch_model.safetensors", out2 + "/unet/diffusion_pytorch_model.safetensors"));
 
@@ -164,8 +157,8 @@ TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
     std::ostringstream o, e;
     CHECK(cli::run({"train", "bogus", "--out", "x"}, o, e) == 2);
     CHECK_THAT(e.str(), Catch::Contains("unknown part 'bogus'"));
-    CHECK(cli::run({"train", "unet", "--model", tinySd(), "--out", "x", "--batch", "0"}, o, e) == 2);
-    CHECK(cli::run({"train", "unet", "--model", tinySd(), "--out", "x", "--prediction", "sample"}, o, e) == 2);
-    CHECK(cli::run({"train", "vae", "--model", tinySd(), "--out", "x", "--caption-dropout", "0.2"}, o, e) == 2);
+    CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--batch", "0"}, o, e) == 2);
+    CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--prediction", "sample"}, o, e) == 2);
+    CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--caption-dropout", "0.2"}, o, e) == 2);
     CHECK(cli::run({"train", "unet", "--out", "x"}, o, e) == 2);  // --model missing
 }
