@@ -15,249 +15,904 @@
     </message>
 </context>
 <context>
+    <name>mt::ui::ImageView</name>
+    <message>
+        <location filename="../ui/image_view.cpp" line="179"/>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/image_view.cpp" line="181"/>
+        <source>W %1  L %2</source>
+        <translation>L %1  C %2</translation>
+    </message>
+</context>
+<context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="38"/>
+        <location filename="../ui/main_window.cpp" line="49"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="50"/>
+        <location filename="../ui/main_window.cpp" line="64"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="58"/>
+        <location filename="../ui/main_window.cpp" line="72"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="63"/>
+        <location filename="../ui/main_window.cpp" line="77"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="68"/>
-        <location filename="../ui/main_window.cpp" line="69"/>
+        <location filename="../ui/main_window.cpp" line="82"/>
+        <location filename="../ui/main_window.cpp" line="83"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="73"/>
+        <location filename="../ui/main_window.cpp" line="87"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="79"/>
+        <location filename="../ui/main_window.cpp" line="93"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="100"/>
+        <location filename="../ui/main_window.cpp" line="114"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="105"/>
+        <location filename="../ui/main_window.cpp" line="119"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="112"/>
+        <location filename="../ui/main_window.cpp" line="126"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="130"/>
+        <location filename="../ui/main_window.cpp" line="144"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="145"/>
+        <location filename="../ui/main_window.cpp" line="159"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="176"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="225"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
+        <source>&apos;%1&apos;:
+%2</source>
+        <translation>« %1 » :
+%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="197"/>
+        <source>Open Image or DICOM</source>
+        <translation>Ouvrir une image ou un fichier DICOM</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="198"/>
+        <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
+        <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="204"/>
+        <source>Cannot open image</source>
+        <translation>Impossible d&apos;ouvrir l&apos;image</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="219"/>
+        <location filename="../ui/main_window.cpp" line="246"/>
+        <source>%1x%2</source>
+        <translation>%1x%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="220"/>
+        <location filename="../ui/main_window.cpp" line="252"/>
+        <source>Opened %1</source>
+        <translation>%1 ouvert</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="245"/>
+        <source>no modality</source>
+        <translation>modalité inconnue</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="248"/>
+        <source>%1 x %2 mm</source>
+        <translation>%1 x %2 mm</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="250"/>
+        <source>frame %1 of %2</source>
+        <translation>image %1 sur %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="265"/>
+        <source>Nothing to export yet</source>
+        <translation>Rien à exporter pour l&apos;instant</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="268"/>
+        <source>Export Image</source>
+        <translation>Exporter l&apos;image</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="269"/>
+        <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
+        <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="275"/>
+        <source>Cannot export image</source>
+        <translation>Impossible d&apos;exporter l&apos;image</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="278"/>
+        <source>there is no image to export</source>
+        <translation>il n&apos;y a aucune image à exporter</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="283"/>
+        <source>the file could not be written</source>
+        <translation>le fichier n&apos;a pas pu être écrit</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="313"/>
+        <source>Exported %1</source>
+        <translation>%1 exporté</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="364"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="235"/>
+        <location filename="../ui/main_window.cpp" line="371"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="381"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246"/>
+        <location filename="../ui/main_window.cpp" line="384"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="250"/>
+        <location filename="../ui/main_window.cpp" line="388"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="251"/>
+        <location filename="../ui/main_window.cpp" line="389"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="254"/>
+        <location filename="../ui/main_window.cpp" line="392"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="255"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="260"/>
+        <location filename="../ui/main_window.cpp" line="398"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="261"/>
+        <location filename="../ui/main_window.cpp" line="399"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="401"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265"/>
+        <location filename="../ui/main_window.cpp" line="403"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="407"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="273"/>
+        <location filename="../ui/main_window.cpp" line="411"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="279"/>
+        <location filename="../ui/main_window.cpp" line="417"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="287"/>
+        <location filename="../ui/main_window.cpp" line="425"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="427"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="293"/>
+        <location filename="../ui/main_window.cpp" line="431"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="296"/>
+        <location filename="../ui/main_window.cpp" line="434"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="303"/>
+        <location filename="../ui/main_window.cpp" line="441"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="311"/>
+        <location filename="../ui/main_window.cpp" line="449"/>
         <source>Attribute sliders appear here once a model is loaded.</source>
         <translation>Les curseurs d&apos;attributs apparaissent ici une fois un modèle chargé.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="315"/>
+        <location filename="../ui/main_window.cpp" line="453"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="324"/>
+        <location filename="../ui/main_window.cpp" line="462"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="325"/>
+        <location filename="../ui/main_window.cpp" line="463"/>
+        <source>&amp;Open Image or DICOM...</source>
+        <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="465"/>
+        <source>&amp;Export Image...</source>
+        <translation>&amp;Exporter l&apos;image...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="466"/>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="467"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="326"/>
+        <location filename="../ui/main_window.cpp" line="468"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="328"/>
+        <location filename="../ui/main_window.cpp" line="470"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="331"/>
+        <location filename="../ui/main_window.cpp" line="473"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="335"/>
+        <location filename="../ui/main_window.cpp" line="477"/>
+        <source>&amp;Study</source>
+        <translation>&amp;Étude</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="478"/>
+        <source>&amp;New Study...</source>
+        <translation>&amp;Nouvelle étude...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="479"/>
+        <source>&amp;Read Study...</source>
+        <translation>&amp;Lire une étude...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="480"/>
+        <source>Study &amp;Summary...</source>
+        <translation>&amp;Synthèse de l&apos;étude...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="336"/>
+        <location filename="../ui/main_window.cpp" line="483"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="337"/>
+        <location filename="../ui/main_window.cpp" line="484"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="496"/>
+        <location filename="../ui/main_window.cpp" line="505"/>
+        <source>Open Study Folder</source>
+        <translation>Ouvrir un dossier d&apos;étude</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::ReadingSessionWindow</name>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="52"/>
+        <source>Reader Study - %1</source>
+        <translation>Étude de lecture - %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="56"/>
+        <source>SYNTHETIC IMAGES - reader study for research, not for diagnosis</source>
+        <translation>IMAGES SYNTHÉTIQUES - étude de lecture à des fins de recherche, pas pour le diagnostic</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="69"/>
+        <source>Study: %1 (%2 trials)</source>
+        <translation>Étude : %1 (%2 essais)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="72"/>
+        <source>This study cannot be read: %1</source>
+        <translation>Cette étude ne peut pas être lue : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="90"/>
+        <source>Each trial shows a neutral image and an edited image of the same synthetic patient. Rate how well one finding is controlled, how realistic the edited image is and how well the anatomy is preserved. Your answers are saved as you go; if the session is interrupted, log in again with the same ID to continue.</source>
+        <translation>Chaque essai montre une image neutre et une image modifiée du même patient synthétique. Cotez dans quelle mesure une seule anomalie est contrôlée, le réalisme de l&apos;image modifiée et la préservation de l&apos;anatomie. Vos réponses sont enregistrées au fur et à mesure ; si la session est interrompue, reconnectez-vous avec le même identifiant pour continuer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="103"/>
+        <source>e.g. Dr. A. Martin</source>
+        <translation>p. ex. Dr A. Martin</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="106"/>
+        <source>letters, digits, . _ - (e.g. reader01)</source>
+        <translation>lettres, chiffres, . _ - (p. ex. lecteur01)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="107"/>
+        <source>Reader name:</source>
+        <translation>Nom du lecteur :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="108"/>
+        <source>Reader ID:</source>
+        <translation>Identifiant du lecteur :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="113"/>
+        <source>Start or resume (Enter)</source>
+        <translation>Commencer ou reprendre (Entrée)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="147"/>
+        <source>A - neutral (reference)</source>
+        <translation>A - neutre (référence)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="150"/>
+        <source>B - edited</source>
+        <translation>B - modifiée</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="157"/>
+        <source>1. Controllability: does exactly one finding change between A and B?</source>
+        <translation>1. Contrôlabilité : une seule anomalie change-t-elle entre A et B ?</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="158"/>
+        <source>no clear change / many changes</source>
+        <translation>pas de changement net / nombreux changements</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="158"/>
+        <source>one finding changes clearly</source>
+        <translation>une seule anomalie change nettement</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="159"/>
+        <source>2. Realism: how realistic is the edited image B?</source>
+        <translation>2. Réalisme : l&apos;image modifiée B est-elle réaliste ?</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="159"/>
+        <source>clearly artificial</source>
+        <translation>nettement artificielle</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="160"/>
+        <source>indistinguishable from real</source>
+        <translation>impossible à distinguer d&apos;une image réelle</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="161"/>
+        <source>3. Anatomy preservation: is the patient&apos;s anatomy the same in A and B?</source>
+        <translation>3. Préservation de l&apos;anatomie : l&apos;anatomie du patient est-elle la même en A et en B ?</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="162"/>
+        <source>anatomy changed a lot</source>
+        <translation>anatomie très modifiée</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="162"/>
+        <source>anatomy identical</source>
+        <translation>anatomie identique</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="179"/>
+        <source>optional</source>
+        <translation>facultatif</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="180"/>
+        <source>Which finding changed? (optional)</source>
+        <translation>Quelle anomalie a changé ? (facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="181"/>
+        <source>Comment:</source>
+        <translation>Commentaire :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="185"/>
+        <source>Keyboard: 1-5 rate the highlighted question, Tab moves on, Enter submits.</source>
+        <translation>Clavier : 1-5 cote la question en surbrillance, Tab passe à la suivante, Entrée valide.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="188"/>
+        <source>Submit and next (Enter)</source>
+        <translation>Valider et suivant (Entrée)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="218"/>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="238"/>
+        <source>(not sure / skip)</source>
+        <translation>(incertain / passer)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="241"/>
+        <source>Reader Study - %1 - %2</source>
+        <translation>Étude de lecture - %1 - %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="281"/>
+        <source>All %1 trials are rated. Thank you, %2.
+
+Your answers are saved in %3.</source>
+        <translation>Les %1 essais sont cotés. Merci, %2.
+
+Vos réponses sont enregistrées dans %3.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="296"/>
+        <source>Cannot read the image &apos;%1&apos;.</source>
+        <translation>Impossible de lire l&apos;image « %1 ».</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="297"/>
+        <source>Trial %1 / %2</source>
+        <translation>Essai %1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="322"/>
+        <source>Rate all three questions (1-5) before submitting.</source>
+        <translation>Cotez les trois questions (1-5) avant de valider.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/reading_session_window.cpp" line="339"/>
+        <source>The answer could not be saved: %1</source>
+        <translation>La réponse n&apos;a pas pu être enregistrée : %1</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::StudyDesignerDialog</name>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="38"/>
+        <source>New Reader Study</source>
+        <translation>Nouvelle étude de lecture</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="46"/>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="115"/>
+        <source>Browse...</source>
+        <translation>Parcourir...</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="48"/>
+        <source>Model Folder</source>
+        <translation>Dossier du modèle</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="51"/>
+        <source>Model folder:</source>
+        <translation>Dossier du modèle :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="53"/>
+        <source>default: the study folder&apos;s name</source>
+        <translation>par défaut : le nom du dossier de l&apos;étude</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="54"/>
+        <source>Title:</source>
+        <translation>Titre :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="57"/>
+        <source>Comma-separated; each finding becomes the attribute prompt through the template</source>
+        <translation>Séparées par des virgules ; chaque anomalie devient l&apos;invite d&apos;attribut via le modèle d&apos;invite</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="58"/>
+        <source>Findings:</source>
+        <translation>Anomalies :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="60"/>
+        <source>Neutral prompt:</source>
+        <translation>Invite neutre :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="62"/>
+        <source>{} is replaced by the finding</source>
+        <translation>{} est remplacé par l&apos;anomalie</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="63"/>
+        <source>Attribute prompt template:</source>
+        <translation>Modèle d&apos;invite d&apos;attribut :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="66"/>
+        <source>Generated patients, e.g. 1500-1509 or 1500,1502,1510</source>
+        <translation>Patients générés, p. ex. 1500-1509 ou 1500,1502,1510</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="67"/>
+        <source>Seeds:</source>
+        <translation>Graines :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="71"/>
+        <source>Add images...</source>
+        <translation>Ajouter des images...</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="72"/>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="76"/>
+        <source>Images to import</source>
+        <translation>Images à importer</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="77"/>
+        <source>Images and DICOM (*.png *.jpg *.jpeg *.tif *.tiff *.dcm);;All files (*)</source>
+        <translation>Images et DICOM (*.png *.jpg *.jpeg *.tif *.tiff *.dcm);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="88"/>
+        <source>Imported images (DICOM/PNG):</source>
+        <translation>Images importées (DICOM/PNG) :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="91"/>
+        <source>Conditions: swap to the attribute prompt after step k; small k = strong edit (the paper uses 45..5)</source>
+        <translation>Conditions : passage à l&apos;invite d&apos;attribut après l&apos;étape k ; petit k = modification forte (l&apos;article utilise 45..5)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="92"/>
+        <source>Conditions, swap k:</source>
+        <translation>Conditions, échange k :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="95"/>
+        <source>optional, e.g. 0.5,1.0</source>
+        <translation>facultatif, p. ex. 0.5,1.0</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="96"/>
+        <source>Conditions: frames tau along the Bezier path through the paper&apos;s k grid</source>
+        <translation>Conditions : images tau le long de la courbe de Bézier passant par la grille de k de l&apos;article</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="97"/>
+        <source>Conditions, Bezier tau:</source>
+        <translation>Conditions, tau de Bézier :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="102"/>
+        <source>Steps:</source>
+        <translation>Étapes :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="107"/>
+        <source>Guidance:</source>
+        <translation>Guidage :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="111"/>
+        <source>Seeds the stimulus ids and every reader&apos;s trial order (recorded)</source>
+        <translation>Détermine les identifiants des stimuli et l&apos;ordre des essais de chaque lecteur (enregistré)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="112"/>
+        <source>Randomisation seed:</source>
+        <translation>Graine de randomisation :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="117"/>
+        <source>Study Folder</source>
+        <translation>Dossier de l&apos;étude</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="120"/>
+        <source>Study folder:</source>
+        <translation>Dossier de l&apos;étude :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="136"/>
+        <source>Generate stimuli</source>
+        <translation>Générer les stimuli</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="138"/>
+        <source>Cancel generation</source>
+        <translation>Annuler la génération</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="141"/>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="164"/>
+        <source>Seeds</source>
+        <translation>Graines</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="166"/>
+        <source>Swap k</source>
+        <translation>Échange k</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="167"/>
+        <source>Bezier tau</source>
+        <translation>tau de Bézier</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="178"/>
+        <source>%1 stimuli = %2 starts x %3 findings x %4 conditions</source>
+        <translation>%1 stimuli = %2 départs x %3 anomalies x %4 conditions</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="196"/>
+        <source>Cannot start: %1</source>
+        <translation>Impossible de démarrer : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="206"/>
+        <source>Loading the model...</source>
+        <translation>Chargement du modèle...</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="251"/>
+        <source>Wrote %1 stimuli to %2. Readers can now open it with Study &gt; Read Study.</source>
+        <translation>%1 stimuli écrits dans %2. Les lecteurs peuvent maintenant l&apos;ouvrir avec Étude &gt; Lire une étude.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="257"/>
+        <source>Cancelled. The folder holds no study.json and is not a usable study.</source>
+        <translation>Annulé. Le dossier ne contient pas de study.json et n&apos;est pas une étude utilisable.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="261"/>
+        <source>Generation failed: %1</source>
+        <translation>Échec de la génération : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_designer_dialog.cpp" line="271"/>
+        <source>Cancelling at the next step...</source>
+        <translation>Annulation à la prochaine étape...</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::StudySummaryWidget</name>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="36"/>
+        <source>Study Summary - %1</source>
+        <translation>Synthèse de l&apos;étude - %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="43"/>
+        <source>Measure:</source>
+        <translation>Mesure :</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="46"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <source>Controllability</source>
+        <translation>Contrôlabilité</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="47"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <source>Realism</source>
+        <translation>Réalisme</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="48"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <source>Anatomy preservation</source>
+        <translation>Préservation de l&apos;anatomie</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="49"/>
+        <source>Finding identified (forced choice)</source>
+        <translation>Anomalie identifiée (choix forcé)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="53"/>
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="55"/>
+        <source>Export CSV and JSON</source>
+        <translation>Exporter en CSV et JSON</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="71"/>
+        <source>Inter-reader agreement (trials rated by every reader)</source>
+        <translation>Accord inter-lecteurs (essais cotés par tous les lecteurs)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <source>Readers</source>
+        <translation>Lecteurs</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <source>Trials</source>
+        <translation>Essais</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <source>Weighted kappa
+(linear)</source>
+        <translation>Kappa pondéré
+(linéaire)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <source>Weighted kappa
+(quadratic)</source>
+        <translation>Kappa pondéré
+(quadratique)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <source>Fleiss&apos; kappa</source>
+        <translation>Kappa de Fleiss</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <source>ICC(2,1)</source>
+        <translation>ICC(2,1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="88"/>
+        <source>Bars: mean with 95% confidence interval (Student t; Wilson for the forced choice), ratings of all readers pooled. Weighted Cohen&apos;s kappa for two readers, Fleiss&apos; kappa for three or more; ICC(2,1): two-way random, absolute agreement.</source>
+        <translation>Barres : moyenne avec intervalle de confiance à 95 % (t de Student ; Wilson pour le choix forcé), cotations de tous les lecteurs regroupées. Kappa de Cohen pondéré pour deux lecteurs, kappa de Fleiss pour trois ou plus ; ICC(2,1) : modèle à deux facteurs aléatoires, accord absolu.</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="112"/>
+        <source>Cannot summarise this study: %1</source>
+        <translation>Impossible de synthétiser cette étude : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="119"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 reader(s), %3 answers, %4 stimuli (%5 findings x %6 conditions x starts)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; : %2 lecteur(s), %3 réponses, %4 stimuli (%5 anomalies x %6 conditions x départs)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="188"/>
+        <source>Finding</source>
+        <translation>Anomalie</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="189"/>
+        <source>Proportion correct (95% CI)</source>
+        <translation>Proportion correcte (IC à 95 %)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="189"/>
+        <source>Mean rating 1-5 (95% CI)</source>
+        <translation>Cotation moyenne 1-5 (IC à 95 %)</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="222"/>
+        <source>Export failed: %1</source>
+        <translation>Échec de l&apos;export : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/study/study_summary_widget.cpp" line="226"/>
+        <source>Exported the answers to %1 (answers.csv, answers.json).</source>
+        <translation>Réponses exportées dans %1 (answers.csv, answers.json).</translation>
     </message>
 </context>
 </TS>

@@ -8,6 +8,7 @@
 
 #include "core/common/version.h"
 #include "ui/main_window.h"
+#include "ui/study/reading_session_window.h"
 #include "ui/translation.h"
 
 namespace mt::ui {
@@ -31,10 +32,19 @@ int runApplication(QApplication& app)
     QCommandLineOption shotOpt(QStringLiteral("screenshot"),
                                QStringLiteral("Save a screenshot of the main window to this PNG and quit."),
                                QStringLiteral("file"));
-    parser.addOptions({langOpt, modelOpt, shotOpt});
+    QCommandLineOption studyOpt(QStringLiteral("study"),
+                                QStringLiteral("Open a reading session of this reader-study folder (no main window)."),
+                                QStringLiteral("dir"));
+    parser.addOptions({langOpt, modelOpt, shotOpt, studyOpt});
     parser.process(app);
 
     installTranslations(app, parser.value(langOpt));
+
+    if (parser.isSet(studyOpt)) {
+        ReadingSessionWindow session(parser.value(studyOpt));
+        session.show();
+        return QApplication::exec();
+    }
 
     MainWindow window;
     if (parser.isSet(modelOpt)) window.setModelFolder(parser.value(modelOpt));

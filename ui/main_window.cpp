@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/main_window.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -14,6 +17,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QImageReader>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -29,7 +33,14 @@
 #include <QVBoxLayout>
 
 #include "ui/about_dialog.h"
+#include "core/common/error.h"
+#include "core/dicom/dicom_reader.h"
+#include "core/dicom/dicom_writer.h"
 #include "ui/engine_bridge.h"
+#include "ui/image_view.h"
+#include "ui/study/reading_session_window.h"
+#include "ui/study/study_designer_dialog.h"
+#include "ui/study/study_summary_widget.h"
 
 namespace mt::ui {
 
@@ -42,6 +53,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     buildPanels();
     buildMenus();
     m_statusModel = new QLabel(this);
+    m_imageInfo = new QLabel(this);
+    m_imageInfo->setObjectName(QStringLiteral("imageInfo"));
+    statusBar()->addPermanentWidget(m_imageInfo);
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(220);
     m_progress->setVisible(false);
@@ -153,10 +167,12 @@ void MainWindow::cancelGeneration()
 
 void MainWindow::showImage(const QImage& image, double seconds)
 {
-    m_image = image;
     m_progress->setVisible(false);
     m_banner->setVisible(true);
-    updateImageView();
+    m_dicomSource.clear();
+    m_imageInfo->clear();
+    m_imageView->setImage(image);
+    m_image = m_imageView->renderedImage();
     statusBar()->showMessage(tr("Generated %1x%2 in %3 s (seed %4)")
                                  .arg(image.width())
                                  .arg(image.height())
@@ -165,18 +181,141 @@ void MainWindow::showImage(const QImage& image, double seconds)
                              15000);
 }
 
-void MainWindow::updateImageView()
+void MainWindow::showFileError(const QString& title, const QString& path, const QString& problem)
 {
-    if (m_image.isNull()) return;
-    const QSize area = m_imageArea->size() - QSize(8, 8);
-    // Medical images are shown pixel-exact when they fit, smooth-scaled to fill the view otherwise.
-    m_imageArea->setPixmap(QPixmap::fromImage(m_image).scaled(area, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    statusBar()->showMessage(title, 10000);
+    // Window-modal and non-blocking, so a failed open never stalls the event loop (or a test).
+    auto* box = new QMessageBox(QMessageBox::Warning, title,
+                                tr("'%1':\n%2").arg(QDir::toNativeSeparators(path), problem), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("fileErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
-void MainWindow::resizeEvent(QResizeEvent* event)
+void MainWindow::openImageFile()
 {
-    QMainWindow::resizeEvent(event);
-    updateImageView();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image or DICOM"), QString(),
+                                                      tr("DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"));
+    if (!path.isEmpty()) openImage(path);
+}
+
+bool MainWindow::openImage(const QString& path)
+{
+    const QString title = tr("Cannot open image");
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const bool isDicom = suffix == QLatin1String("dcm") || suffix == QLatin1String("dicom")
+                         || QImageReader::imageFormat(path).isEmpty();
+    if (!isDicom) {
+        QImageReader reader(path);
+        const QImage image = reader.read();
+        if (image.isNull()) {
+            showFileError(title, path, reader.errorString());
+            return false;
+        }
+        m_imageView->setImage(image);
+        m_image = m_imageView->renderedImage();
+        m_dicomSource.clear();
+        m_banner->setVisible(false);
+        m_imageInfo->setText(tr("%1x%2").arg(image.width()).arg(image.height()));
+        statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 8000);
+        return true;
+    }
+    try {
+        const std::string file = QFile::encodeName(path).toStdString();
+        const dicom::DicomInstanceInfo info = dicom::readInstanceInfo(file);
+        const dicom::PixelFrame frame = dicom::readFrame(file, 0);
+        if (frame.channels == 1) {
+            // Without a preset (or with a VOI LUT only) the full range of the frame, linear.
+            const std::optional<dicom::WindowPreset> preset = dicom::defaultWindow(frame);
+            const double center = preset ? preset->center : (double(frame.minValue) + frame.maxValue) / 2.0;
+            const double width = preset ? preset->width : double(frame.maxValue) - frame.minValue + 1.0;
+            m_imageView->setGrayImage(frame.values, frame.width, frame.height, center, width, frame.invertForDisplay);
+        } else {
+            const Image rgb = dicom::renderImage(frame);
+            m_imageView->setImage(QImage(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * rgb.channels,
+                                         rgb.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8)
+                                      .copy());
+        }
+        m_image = m_imageView->renderedImage();
+        m_dicomSource = path;
+        // A file we (or another tool) marked as synthetic keeps the banner.
+        m_banner->setVisible(info.imageComments.rfind("SYNTHETIC", 0) == 0
+                             || info.seriesDescription.rfind("SYNTHETIC", 0) == 0);
+        QStringList parts;
+        parts << (info.modality.empty() ? tr("no modality") : QString::fromStdString(info.modality));
+        parts << tr("%1x%2").arg(frame.width).arg(frame.height);
+        if (info.spacing)
+            parts << tr("%1 x %2 mm").arg(info.spacing->row, 0, 'g', 4).arg(info.spacing->column, 0, 'g', 4);
+        parts << QString::fromStdString(info.photometric);
+        if (info.frames > 1) parts << tr("frame %1 of %2").arg(frame.frameIndex + 1).arg(info.frames);
+        m_imageInfo->setText(parts.join(QStringLiteral(" | ")));
+        statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 8000);
+        return true;
+    } catch (const Error& e) {
+        showFileError(title, path, QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {
+        showFileError(title, path, QString::fromStdString(e.what()));
+    }
+    return false;
+}
+
+void MainWindow::exportImage()
+{
+    if (m_image.isNull()) {
+        statusBar()->showMessage(tr("Nothing to export yet"), 5000);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Image"), QString(),
+                                                      tr("PNG image (*.png);;DICOM Secondary Capture (*.dcm)"));
+    if (!path.isEmpty()) exportImageTo(path);
+}
+
+bool MainWindow::exportImageTo(const QString& path)
+{
+    const QString title = tr("Cannot export image");
+    const QImage shown = m_imageView->renderedImage();
+    if (shown.isNull()) {
+        showFileError(title, path, tr("there is no image to export"));
+        return false;
+    }
+    if (QFileInfo(path).suffix().toLower() != QLatin1String("dcm")) {
+        if (!shown.save(path, "PNG")) {
+            showFileError(title, path, tr("the file could not be written"));
+            return false;
+        }
+        statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 8000);
+        return true;
+    }
+    try {
+        const bool gray = shown.format() == QImage::Format_Grayscale8;
+        const QImage src = gray ? shown : shown.convertToFormat(QImage::Format_RGB888);
+        Image image;
+        image.width = src.width();
+        image.height = src.height();
+        image.channels = gray ? 1 : 3;
+        image.pixels.resize(static_cast<std::size_t>(image.width) * image.height * image.channels);
+        const std::size_t rowBytes = static_cast<std::size_t>(image.width) * image.channels;
+        for (int y = 0; y < image.height; ++y)
+            std::copy_n(src.constScanLine(y), rowBytes, image.pixels.data() + rowBytes * static_cast<std::size_t>(y));
+        dicom::DerivationRecipe recipe;
+        recipe.width = image.width;
+        recipe.height = image.height;
+        dicom::ExportOptions options;
+        options.iod = dicom::ExportIod::SecondaryCapture;
+        if (!m_dicomSource.isEmpty()) {
+            options.sourcePath = QFile::encodeName(m_dicomSource).toStdString();
+            recipe.sourceImage = options.sourcePath;
+            recipe.notes = "windowed view: W " + std::to_string(m_imageView->windowWidth()) + " L "
+                           + std::to_string(m_imageView->windowCenter());
+            options.provenance = "exported from the MedTraverse viewer (windowed copy of the source image)";
+        }
+        dicom::writeDicom(QFile::encodeName(path).toStdString(), image, recipe, options);
+        statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 8000);
+        return true;
+    } catch (const std::exception& e) {
+        showFileError(title, path, QString::fromStdString(e.what()));
+    }
+    return false;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -227,15 +366,11 @@ void MainWindow::buildPanels()
     m_banner->setAlignment(Qt::AlignCenter);
     m_banner->setStyleSheet(QStringLiteral("QLabel#syntheticBanner { background: #b3261e; color: white; font-weight: bold; padding: 4px; }"));
     m_banner->setVisible(false);
-    m_imageArea = new QLabel(central);
-    m_imageArea->setObjectName(QStringLiteral("imageArea"));
-    m_imageArea->setAlignment(Qt::AlignCenter);
-    m_imageArea->setMinimumSize(512, 512);
-    m_imageArea->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-    m_imageArea->setText(tr("No image yet.\nGenerate an image or open a DICOM file to begin."));
-    m_imageArea->setStyleSheet(QStringLiteral("QLabel#imageArea { background: #101418; color: #9aa7b4; font-size: 15px; }"));
+    m_imageView = new ImageView(central);
+    m_imageView->setMinimumSize(512, 512);
+    m_imageView->setPlaceholderText(tr("No image yet.\nGenerate an image or open a DICOM file to begin."));
     centralLayout->addWidget(m_banner);
-    centralLayout->addWidget(m_imageArea, 1);
+    centralLayout->addWidget(m_imageView, 1);
     setCentralWidget(central);
 
     auto* controls = new QWidget(this);
@@ -325,6 +460,10 @@ void MainWindow::buildPanels()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* openImageAction = file->addAction(tr("&Open Image or DICOM..."), this, &MainWindow::openImageFile);
+    openImageAction->setShortcut(QKeySequence::Open);
+    QAction* exportAction = file->addAction(tr("&Export Image..."), this, &MainWindow::exportImage);
+    exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
     QAction* openModel = file->addAction(tr("Open &Model Folder..."), this, &MainWindow::openModelFolder);
     openModel->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     file->addSeparator();
@@ -335,9 +474,39 @@ void MainWindow::buildMenus()
     view->addAction(m_controlsDock->toggleViewAction());
     view->addAction(m_attributesDock->toggleViewAction());
 
+    QMenu* studyMenu = menuBar()->addMenu(tr("&Study"));
+    studyMenu->addAction(tr("&New Study..."), this, &MainWindow::newStudy);
+    studyMenu->addAction(tr("&Read Study..."), this, &MainWindow::readStudy);
+    studyMenu->addAction(tr("Study &Summary..."), this, &MainWindow::showStudySummary);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MedTraverse"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::newStudy()
+{
+    auto* dialog = new StudyDesignerDialog(this, m_modelFolder);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::readStudy()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Study Folder"));
+    if (dir.isEmpty()) return;
+    auto* window = new ReadingSessionWindow(dir, this);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
+}
+
+void MainWindow::showStudySummary()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Study Folder"));
+    if (dir.isEmpty()) return;
+    auto* widget = new StudySummaryWidget(dir, this);
+    widget->setAttribute(Qt::WA_DeleteOnClose);
+    widget->show();
 }
 
 }  // namespace mt::ui

@@ -17,6 +17,7 @@ class QCheckBox;
 namespace mt::ui {
 
 class EngineBridge;
+class ImageView;
 
 // Responsibility: the clinician's main window: menus, status bar, the model panel, the image area
 // and the attribute panel. Ownership: owns its widgets (Qt parent tree). Thread: GUI only.
@@ -34,32 +35,47 @@ public:
     // tree), or an empty string when it is not installed.
     static QString defaultModelFolder();
 
-    // The image on screen (null before the first generation); for tests and export.
+    // The image on screen as displayed (windowed; null before the first image); for tests and export.
     QImage currentImage() const { return m_image; }
+    ImageView* imageView() const { return m_imageView; }
+
+    // Opens a DICOM file (first frame, the file's own window) or an image file (PNG, ...) in the view.
+    // On failure shows a message box naming the file and the cause, and returns false.
+    bool openImage(const QString& path);
+    // Writes the image as displayed (windowed, full resolution): PNG for most names, a DICOM Secondary
+    // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
+    bool exportImageTo(const QString& path);
     EngineBridge* engine() const { return m_engine; }
 
 public slots:
     void openModelFolder();
+    void openImageFile();
+    void exportImage();
     void showAbout();
     void generate();
     void cancelGeneration();
     void newSeed();
+    // Study menu (issue 9): designer, reading session and summary of a reader study.
+    void newStudy();
+    void readStudy();
+    void showStudySummary();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void buildMenus();
     void buildPanels();
     void showImage(const QImage& image, double seconds);
-    void updateImageView();
+    void showFileError(const QString& title, const QString& path, const QString& problem);
     void loadSettings();
     void saveSettings() const;
 
     QString m_modelFolder;
     QLabel* m_modelLabel = nullptr;
-    QLabel* m_imageArea = nullptr;
+    ImageView* m_imageView = nullptr;
+    QLabel* m_imageInfo = nullptr;
+    QString m_dicomSource;   // the DICOM file on screen, empty for generated or non-DICOM images
     QLabel* m_statusModel = nullptr;
     QDockWidget* m_controlsDock = nullptr;
     QDockWidget* m_attributesDock = nullptr;

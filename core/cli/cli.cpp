@@ -21,6 +21,10 @@ const std::vector<Command>& commands()
         directionsCommand(),
         trainCommand(),
         finetuneCommand(),
+        studyCommand(),
+        evalCommand(),
+        benchCommand(),
+        makeRandomModelCommand(),
     };
     return list;
 }
@@ -37,6 +41,7 @@ void printMainHelp(std::ostream& out)
     for (const auto& c : commands()) {
         out << "  " << c.name;
         for (std::size_t i = c.name.size(); i < 14; ++i) out << ' ';
+        if (c.name.size() >= 14) out << "  ";
         out << c.summary << "\n";
     }
     out << "\nRun 'medtraverse-cli <command> --help' for the options of a command.\n"

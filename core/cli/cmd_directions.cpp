@@ -15,6 +15,11 @@
 #include "core/runtime/device.h"
 #include "core/traversal/direction_info.h"
 #include "core/traversal/directions.h"
+#include "core/training/classifier.h"
+#include "core/training/direction_label.h"
+#include "core/phantom/phantom.h"
+#include "core/common/progress.h"
+#include "core/common/cancel.h"
 
 namespace mt::cli {
 namespace {
@@ -69,6 +74,8 @@ void printSet(std::ostream& out, const traversal::DirectionSetInfo& info)
             out << "\n";
         }
         if (!d.corpus.empty()) out << "      corpus: " << d.corpus << "\n";
+        if (!d.label.empty())
+            out << "      label: " << d.label << " (r = " << (d.labelCorrelation ? *d.labelCorrelation : 0.0) << ")\n";
     }
 }
 
@@ -193,6 +200,96 @@ int runOrthogonalize(const std::vector<std::string>& args, CommandContext& ctx)
     return kExitOk;
 }
 
+std::vector<std::string> splitComma(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : text + ",") {
+        if (c == ',') {
+            if (!item.empty()) out.push_back(item);
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    return out;
+}
+
+int runLabel(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    ArgParser p("medtraverse-cli directions label",
+                "Auto-label directions: generate images along each direction (slider values x seeds, from the base\n"
+                "prompt), score them with the attribute classifier and name the direction after the finding whose\n"
+                "probability correlates most with the slider (Pearson r, sign kept: + means the slider adds it).\n"
+                "Writes label, label_correlation and every finding's r into the file's metadata (FILE is rewritten).");
+    p.positional("FILE", "Direction-set file (rewritten with the labels)");
+    modelOptions(p)
+        .option("kind", "KIND", "cxr or derm: which findings compete (and which classifier scores)")
+        .option("names", "A,B,...", "Directions to label", "all")
+        .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/", "the model folder's parent")
+        .option("base", "TEXT", "Prompt at slider value 0", "the paper's neutral prompt of the kind")
+        .option("values", "V,V,...", "Slider values", "-2,-1,0,1,2")
+        .option("seeds", "N", "Seeds per value", "4")
+        .option("first-seed", "S", "First seed", "0")
+        .option("steps", "N", "DDIM steps", "20")
+        .option("guidance", "G", "Classifier-free guidance scale", "7.5")
+        .example("medtraverse-cli directions label dirs.safetensors --model resources/models/default --kind cxr");
+    const ParsedArgs a = p.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << p.help();
+        return kExitOk;
+    }
+    const std::string file = a.positionals().at(0);
+    const auto kind = phantom::phantomKindFromString(a.required("kind"));
+    if (!kind) throw UsageError("--kind: '" + a.get("kind") + "' is not cxr or derm");
+    training::LabelOptions o;
+    o.kind = *kind;
+    o.basePrompt = a.get("base");
+    o.values.clear();
+    for (const auto& v : splitComma(a.get("values", "-2,-1,0,1,2"))) o.values.push_back(parseDouble(v, "--values"));
+    if (o.values.size() < 2) throw UsageError("--values: give at least two slider values");
+    o.seeds = static_cast<int>(a.getInt("seeds", 4, 1, 100000));
+    o.firstSeed = static_cast<std::uint64_t>(a.getInt("first-seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
+    o.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
+    o.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
+    auto set = traversal::DirectionSet::load(file);
+    std::vector<std::string> names = a.has("names") ? splitComma(a.get("names")) : std::vector<std::string>{};
+    if (names.empty())
+        for (const auto& d : set.directions) names.push_back(d.info.name);
+    for (const auto& n : names) set.at(n);  // throws listing the names
+    const std::string modelDir = a.required("model");
+    const fs::path root = a.has("classifiers") ? fs::path(a.get("classifiers")) : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
+    const fs::path clsDir = root / ("classifier-" + std::string(phantom::toString(*kind)));
+    if (!fs::exists(clsDir / "classifier.json"))
+        throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(*kind)) + " classifier in '" + clsDir.string() + "'");
+    const auto classifier = training::AttributeClassifier::load(clsDir.string());
+    auto model = loadModel(a);
+    const auto cancel = CancelToken::interruptToken();
+    for (const auto& n : names) {
+        training::DirectionLabel l;
+        {
+            ProgressBar bar("label " + n, ctx.err, ProgressBar::stderrIsTerminal());
+            l = training::labelDirection(model, classifier, set.at(n), o, cancel, bar.callback());
+            bar.finish();
+        }
+        if (l.cancelled) {
+            ctx.err << "cancelled; '" << file << "' was not changed\n";
+            return kExitCancelled;
+        }
+        traversal::Direction d = set.at(n);
+        d.info.label = l.finding;
+        d.info.labelCorrelation = l.correlation;
+        d.info.labelCorrelations = l.correlations;
+        set.put(d);
+        ctx.out << n << ": " << l.finding << " (r = " << l.correlation << ", " << l.images << " images)";
+        for (const auto& [f, r] : l.correlations) ctx.out << "  " << f << "=" << r;
+        ctx.out << "\n";
+    }
+    set.save(file);
+    ctx.out << "wrote " << file << "\n";
+    return kExitOk;
+}
+
 void printDirectionsHelp(std::ostream& out)
 {
     out << "Usage: medtraverse-cli directions <subcommand> [options]\n\n"
@@ -202,7 +299,8 @@ void printDirectionsHelp(std::ostream& out)
            "  prompt-pair     attribute direction from neutral/attribute phrasings\n"
            "  pca             principal axes of a prompt corpus (phantom captions or a file)\n"
            "  list            show the directions of a file\n"
-           "  orthogonalize   remove from one direction its components along others (Gram-Schmidt)\n\n"
+           "  orthogonalize   remove from one direction its components along others (Gram-Schmidt)\n"
+           "  label           name each direction after the finding its slider moves most (classifier correlation)\n\n"
            "Run 'medtraverse-cli directions <subcommand> --help' for its options.\n";
 }
 
@@ -210,7 +308,7 @@ int runDirections(const std::vector<std::string>& args, CommandContext& ctx)
 {
     if (args.empty()) {
         printDirectionsHelp(ctx.err);
-        throw UsageError("'directions' needs a subcommand (prompt-pair, pca, list or orthogonalize)");
+        throw UsageError("'directions' needs a subcommand (prompt-pair, pca, list, orthogonalize or label)");
     }
     const std::string& sub = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -222,14 +320,15 @@ int runDirections(const std::vector<std::string>& args, CommandContext& ctx)
     if (sub == "pca") return runPca(rest, ctx);
     if (sub == "list") return runList(rest, ctx);
     if (sub == "orthogonalize") return runOrthogonalize(rest, ctx);
-    throw UsageError("unknown 'directions' subcommand '" + sub + "' (prompt-pair, pca, list or orthogonalize)");
+    if (sub == "label") return runLabel(rest, ctx);
+    throw UsageError("unknown 'directions' subcommand '" + sub + "' (prompt-pair, pca, list, orthogonalize or label)");
 }
 
 }  // namespace
 
 Command directionsCommand()
 {
-    return {"directions", "Slider directions from prompt pairs or text PCA; list; orthogonalize", runDirections};
+    return {"directions", "Slider directions from prompt pairs or text PCA; list; orthogonalize; auto-label", runDirections};
 }
 
 }  // namespace mt::cli

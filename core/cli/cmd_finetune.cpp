@@ -10,13 +10,9 @@
 #include "core/cli/cli.h"
 #include "core/cli/commands.h"
 #include "core/common/error.h"
-#include "core/training/trainer.h"
+#include "core/cli/training_job.h"
 
 namespace mt::cli {
-
-// Defined in cmd_train.cpp (progress bar, Ctrl-C contract).
-int runTrainingJob(const training::TrainOptions& options, CommandContext& ctx, const std::string& label);
-
 namespace {
 
 ArgParser finetuneParser()

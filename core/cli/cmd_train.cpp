@@ -8,6 +8,7 @@
 #include "core/cli/args.h"
 #include "core/cli/cli.h"
 #include "core/cli/commands.h"
+#include "core/cli/training_job.h"
 #include "core/common/cancel.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
@@ -16,8 +17,6 @@
 
 namespace mt::cli {
 
-// Shared with cmd_finetune.cpp: runs one training job with a progress bar (loss, learning rate,
-// images/s) and the Ctrl-C contract (checkpoint, exit 130).
 int runTrainingJob(const training::TrainOptions& options, CommandContext& ctx, const std::string& label)
 {
     ctx.err << label << ": " << options.steps << " steps of batch " << options.batch

@@ -31,5 +31,9 @@ Command traverseCommand();
 Command directionsCommand();
 Command trainCommand();
 Command finetuneCommand();
+Command benchCommand();
+Command makeRandomModelCommand();
+Command studyCommand();
+Command evalCommand();
 
 }  // namespace mt::cli

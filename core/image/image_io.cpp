@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/image/image_io.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -81,6 +82,92 @@ Image hstack(const std::vector<Image>& images)
                         &out.pixels[(static_cast<std::size_t>(y) * out.width + x0) * out.channels]);
         x0 += im.width;
     }
+    return out;
+}
+
+namespace {
+
+// Greedy word wrap to `maxWidth` pixels; the last allowed line gets "..." when text is left over.
+std::vector<std::string> wrapText(const std::string& text, int maxWidth, int maxLines, int font, double scale)
+{
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto j = text.find(' ', i);
+        const auto end = j == std::string::npos ? text.size() : j;
+        if (end > i) words.push_back(text.substr(i, end - i));
+        i = end + 1;
+    }
+    auto width = [&](const std::string& s) {
+        int base = 0;
+        return cv::getTextSize(s, font, scale, 1, &base).width;
+    };
+    std::vector<std::string> lines;
+    std::string line;
+    std::size_t w = 0;
+    for (; w < words.size(); ++w) {
+        const std::string candidate = line.empty() ? words[w] : line + " " + words[w];
+        if (width(candidate) <= maxWidth || line.empty()) {
+            line = candidate;
+            continue;
+        }
+        lines.push_back(line);
+        line = words[w];
+        if (static_cast<int>(lines.size()) == maxLines) break;
+    }
+    if (static_cast<int>(lines.size()) < maxLines && !line.empty()) {
+        lines.push_back(line);
+        line.clear();
+        ++w;
+    }
+    if (w < words.size() && !lines.empty()) {
+        std::string& last = lines.back();
+        while (!last.empty() && width(last + "...") > maxWidth) last.pop_back();
+        last += "...";
+    }
+    return lines;
+}
+
+}  // namespace
+
+Image captionedSheet(const std::vector<Image>& tiles, const std::vector<std::string>& captions, int columns, int captionLines)
+{
+    if (tiles.empty() || columns <= 0 || captionLines < 0)
+        throw Error(ErrorCode::InvalidArgument, "captioned sheet: no tiles, or columns/caption lines out of range");
+    if (captions.size() != tiles.size())
+        throw Error(ErrorCode::InvalidArgument, "captioned sheet: " + std::to_string(tiles.size()) + " tiles but "
+                                                    + std::to_string(captions.size()) + " captions");
+    const int tw = tiles[0].width, th = tiles[0].height;
+    for (const auto& t : tiles)
+        if (t.width != tw || t.height != th || (t.channels != 1 && t.channels != 3))
+            throw Error(ErrorCode::InvalidArgument, "captioned sheet: tiles differ in size or are not gray/RGB");
+    const int font = cv::FONT_HERSHEY_SIMPLEX;
+    const double scale = std::clamp(tw / 640.0, 0.3, 0.5);
+    int base = 0;
+    const int lineHeight = cv::getTextSize("Ag", font, scale, 1, &base).height + base + 3;
+    const int gap = 6, pad = 4;
+    const int cellH = th + pad + captionLines * lineHeight + gap;
+    const int rows = static_cast<int>((tiles.size() + columns - 1) / columns);
+    const int cols = std::min<int>(columns, static_cast<int>(tiles.size()));
+    cv::Mat sheet(rows * cellH + gap, cols * (tw + gap) + gap, CV_8UC3, cv::Scalar(255, 255, 255));
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+        const int x0 = gap + static_cast<int>(i % columns) * (tw + gap);
+        const int y0 = gap + static_cast<int>(i / columns) * cellH;
+        const Image& t = tiles[i];
+        cv::Mat src(th, tw, t.channels == 1 ? CV_8UC1 : CV_8UC3, const_cast<std::uint8_t*>(t.pixels.data()));
+        cv::Mat rgb;
+        if (t.channels == 1) cv::cvtColor(src, rgb, cv::COLOR_GRAY2RGB);
+        else rgb = src;
+        rgb.copyTo(sheet(cv::Rect(x0, y0, tw, th)));
+        const auto lines = wrapText(captions[i], tw, captionLines, font, scale);
+        for (std::size_t l = 0; l < lines.size(); ++l)
+            cv::putText(sheet, lines[l], cv::Point(x0, y0 + th + pad + static_cast<int>(l + 1) * lineHeight - base - 1), font,
+                        scale, cv::Scalar(20, 20, 20), 1, cv::LINE_AA);
+    }
+    Image out;
+    out.width = sheet.cols;
+    out.height = sheet.rows;
+    out.channels = 3;
+    out.pixels.assign(sheet.data, sheet.data + sheet.total() * 3);
     return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
 
 namespace mt::model {
@@ -63,15 +64,29 @@ torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Te
     return m_outputScaleFactor == 1.0 ? out : out / m_outputScaleFactor;
 }
 
+namespace {
+std::atomic<int64_t> g_attentionChunkLimit{int64_t(1) << 26};  // 256 MiB of float32 scores
+}
+
+void setAttentionChunkLimit(int64_t maxScores)
+{
+    g_attentionChunkLimit = maxScores < 0 ? 0 : maxScores;
+}
+
+int64_t attentionChunkLimit()
+{
+    return g_attentionChunkLimit;
+}
+
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale)
 {
     // [B, h, N, d] x [B, h, M, d]. Chunk the queries when the score matrix would be large (big images
     // on CPU): the result is identical, only peak memory changes.
     const int64_t n = q.size(2), m = k.size(2);
     const int64_t bh = q.size(0) * q.size(1);
-    constexpr int64_t kMaxScores = int64_t(1) << 26;  // 256 MiB of float32 scores
+    const int64_t kMaxScores = g_attentionChunkLimit;
     auto kt = k.transpose(-1, -2);
-    if (bh * n * m <= kMaxScores) {
+    if (kMaxScores == 0 || bh * n * m <= kMaxScores) {
         auto scores = torch::matmul(q, kt) * scale;
         return torch::matmul(scores.softmax(-1), v);
     }

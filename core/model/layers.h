@@ -52,6 +52,11 @@ TORCH_MODULE(Attention);
 
 // Scaled dot-product attention on [B, heads, N, d] tensors, chunked over queries to bound memory.
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
+// Largest score matrix (batch x heads x queries x keys elements) attend() computes in one piece; above
+// it the queries are split into chunks (same result, less peak memory). Default 2^26 (256 MiB of
+// float32). 0 = never chunk. Process-wide; for benchmarks and memory-tight machines.
+void setAttentionChunkLimit(int64_t maxScores);
+int64_t attentionChunkLimit();
 
 class GEGLUImpl : public torch::nn::Module {
 public:

@@ -47,7 +47,9 @@ private:
         emit(e);
         // One model at a time: a second folder replaces the first (memory is the scarce resource).
         m_models.clear();
-        return m_models.emplace(folder, pipeline::StableDiffusionModel::load(folder)).first->second;
+        auto& m = m_models.emplace(folder, pipeline::StableDiffusionModel::load(folder)).first->second;
+        pipeline::enablePromptCache(m);  // frozen weights: the same prompts are never encoded twice
+        return m;
     }
 
     void run()

@@ -9,11 +9,41 @@
 
 namespace mt::pipeline {
 
-at::Tensor encodePrompt(StableDiffusionModel& model, const std::string& text)
+namespace {
+
+at::Tensor encodePromptUncached(StableDiffusionModel& model, const std::string& text)
 {
     const auto tok = model.tokenizer.encodePadded(text, model.textEncoder->config().maxPositionEmbeddings);
     auto ids = torch::tensor(tok.ids, torch::kLong).unsqueeze(0).to(model.device);  // [1, 77]
     return model.textEncoder->forward(ids).lastHiddenState;                          // [1, 77, D]
+}
+
+}  // namespace
+
+at::Tensor encodePrompt(StableDiffusionModel& model, const std::string& text)
+{
+    PromptCache* cache = model.promptCache.get();
+    if (!cache) return encodePromptUncached(model, text);
+    auto it = cache->entries.find(text);
+    if (it != cache->entries.end()) {
+        ++cache->hits;
+        return it->second.clone();
+    }
+    ++cache->misses;
+    auto e = encodePromptUncached(model, text);
+    if (cache->entries.size() >= cache->capacity) cache->entries.clear();
+    cache->entries.emplace(text, e.clone());
+    return e;
+}
+
+void enablePromptCache(StableDiffusionModel& model, std::size_t capacity)
+{
+    if (capacity == 0) {
+        model.promptCache.reset();
+        return;
+    }
+    if (!model.promptCache) model.promptCache = std::make_shared<PromptCache>();
+    model.promptCache->capacity = capacity;
 }
 
 at::Tensor seededNoise(const std::vector<int64_t>& shape, std::uint64_t seed, c10::Device device)

@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,20 @@ struct GenerateResult {
 };
 
 // Text -> [1, 77, D] prompt embeddings (last_hidden_state, no attention mask, as SD pipelines do).
+// With model.promptCache set, a prompt seen before is not encoded again (a copy of the cached tensor
+// is returned, so callers may modify it).
 at::Tensor encodePrompt(StableDiffusionModel& model, const std::string& text);
+
+// Responsibility: prompt embeddings already computed for one model's frozen text encoder (issue 10:
+// the GUI re-encodes the same neutral/attribute/negative prompts on every request otherwise).
+// Bounded: when full it is emptied. Ownership: held by the StableDiffusionModel. Thread: the model's.
+struct PromptCache {
+    std::map<std::string, at::Tensor> entries;   // text -> [1, 77, D]
+    std::size_t capacity = 64;
+    std::int64_t hits = 0, misses = 0;
+};
+// Switches the cache on (idempotent) or, with capacity 0, off. Only for weights that no longer change.
+void enablePromptCache(StableDiffusionModel& model, std::size_t capacity = 64);
 
 // torch.randn(shape, generator=torch.Generator().manual_seed(seed)) on the CPU, then to `device`:
 // the same seed gives the same noise on every machine.

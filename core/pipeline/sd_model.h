@@ -2,6 +2,7 @@
 #pragma once
 #include <c10/core/Device.h>
 
+#include <memory>
 #include <string>
 
 #include "core/model/text_encoder.h"
@@ -11,6 +12,8 @@
 #include "core/sampling/scheduler.h"
 
 namespace mt::pipeline {
+
+struct PromptCache;  // generator.h
 
 // Responsibility: a Stable Diffusion model loaded from a diffusers folder (model_index.json,
 // tokenizer/, text_encoder/, unet/, vae/, scheduler/). Every module is built from its config.json and
@@ -24,6 +27,9 @@ struct StableDiffusionModel {
     model::AutoencoderKL vae{nullptr};
     sampling::SchedulerConfig schedulerConfig;
     c10::Device device{c10::kCPU};
+    // Prompt embeddings already computed (text -> [1, 77, D]); null = off, the default. Switched on by
+    // pipeline::enablePromptCache for frozen weights only (inference); training leaves it off.
+    std::shared_ptr<PromptCache> promptCache;
 
     static StableDiffusionModel load(const std::string& folder, c10::Device device = c10::Device(c10::kCPU));
 

@@ -5,6 +5,7 @@
 
 #include <malloc.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "core/common/error.h"
@@ -53,7 +54,13 @@ void tuneAllocator()
 
 int setThreads(int threads)
 {
-    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 0) {
+        // OMP_NUM_THREADS when set (test runners pin it to 1), else every logical core. LibTorch's own
+        // default counts physical cores, which is 1 on a 2-vCPU SMT machine: half the CPU left idle.
+        const char* env = std::getenv("OMP_NUM_THREADS");
+        const int fromEnv = env ? std::atoi(env) : 0;
+        threads = fromEnv > 0 ? fromEnv : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
     torch::set_num_threads(threads);
     return torch::get_num_threads();
 }

@@ -17,7 +17,8 @@ bool cudaAvailable();
 // tripled the time of a small UNet call on the 2-core machine. Idempotent; called on model load.
 void tuneAllocator();
 
-// Sets LibTorch's intra-op threads; 0 = all cores. Returns the number in effect.
+// Sets LibTorch's intra-op threads; 0 = OMP_NUM_THREADS when set, else all logical cores. Returns the
+// number in effect.
 int setThreads(int threads);
 
 }  // namespace mt::runtime

@@ -36,10 +36,14 @@ SmallCnnImpl::SmallCnnImpl(int outputs, int width) : m_width(width)
     head = register_module("head", torch::nn::Linear(in, outputs));
 }
 
+torch::Tensor SmallCnnImpl::embed(const torch::Tensor& images)
+{
+    return features->forward(images).mean({2, 3});                                         // [B, 8w]
+}
+
 torch::Tensor SmallCnnImpl::forward(const torch::Tensor& images)
 {
-    auto h = features->forward(images);                                                    // [B, 8w, S/16, S/16]
-    return head(h.mean({2, 3}));                                                           // [B, outputs]
+    return head(embed(images));                                                            // [B, outputs]
 }
 
 namespace {
@@ -143,11 +147,21 @@ int AttributeClassifier::imageSize() const
 
 std::vector<float> AttributeClassifier::predict(const Image& image) const
 {
+    return analyse(image).probabilities;
+}
+
+ClassifierOutput AttributeClassifier::analyse(const Image& image) const
+{
     if (!m_impl) throw Error(ErrorCode::InvalidArgument, "classifier not loaded");
     c10::InferenceMode guard;
     auto x = imageToTensor(image, m_impl->size).unsqueeze(0);                              // [1, 3, S, S]
-    auto p = torch::sigmoid(m_impl->net->forward(x)).squeeze(0).contiguous();              // [K]
-    return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    auto f = m_impl->net->embed(x);                                                        // [1, F]
+    auto p = torch::sigmoid(m_impl->net->head(f)).squeeze(0).contiguous();                 // [K]
+    f = f.squeeze(0).contiguous();
+    ClassifierOutput out;
+    out.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    out.features.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+    return out;
 }
 
 }  // namespace mt::training

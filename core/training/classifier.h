@@ -8,6 +8,13 @@
 
 namespace mt::training {
 
+// One image through the classifier: P(finding present) per label and the pooled penultimate features
+// (the feature space of the quality gates' Fréchet distance).
+struct ClassifierOutput {
+    std::vector<float> probabilities;  // [K], labels() order
+    std::vector<float> features;       // [F]
+};
+
 // Responsibility: a trained attribute classifier (small CNN, one sigmoid head per finding) read back
 // from the folder `train classifier` writes (classifier.json + classifier.safetensors); used to score
 // edited images (CFRT). Ownership: owns its weights. Thread: one thread at a time.
@@ -23,6 +30,7 @@ public:
     int imageSize() const;
     // P(finding present) per label, in labels() order.
     std::vector<float> predict(const Image& image) const;
+    ClassifierOutput analyse(const Image& image) const;
 
 private:
     struct Impl;

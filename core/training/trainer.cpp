@@ -179,9 +179,8 @@ void validate(const TrainOptions& o)
 TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::function<void(const StepInfo&)>& progress)
 {
     validate(o);
-    // 0 keeps LibTorch's own choice (OMP_NUM_THREADS when set, else all cores), so a test runner's
-    // OMP_NUM_THREADS=1 is not overridden.
-    if (o.threads > 0) runtime::setThreads(o.threads);
+    // 0 = OMP_NUM_THREADS when set (a test runner's 1 is kept), else every logical core.
+    runtime::setThreads(o.threads);
     runtime::tuneAllocator();
     torch::manual_seed(o.seed);  // module construction (image towers, heads) is seeded too
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/traversal/direction_info.h"
 
+#include <cmath>
+
 #include "core/common/error.h"
 #include "core/common/safetensors.h"
 
@@ -42,6 +44,13 @@ Json DirectionInfo::toJson() const
     j["orthogonalized_against"] = stringArray(orthogonalizedAgainst);
     j["corpus"] = Json(corpus);
     j["note"] = Json(note);
+    if (!label.empty()) {
+        j["label"] = Json(label);
+        j["label_correlation"] = labelCorrelation ? Json(*labelCorrelation) : Json();
+        Json all = Json::object();
+        for (const auto& [finding, r] : labelCorrelations) all[finding] = std::isfinite(r) ? Json(r) : Json();
+        j["label_correlations"] = all;
+    }
     return j;
 }
 
@@ -63,6 +72,11 @@ DirectionInfo DirectionInfo::fromJson(const Json& j, const std::string& origin)
     d.orthogonalizedAgainst = readStrings(j.find("orthogonalized_against"));
     d.corpus = j.value("corpus", "");
     d.note = j.value("note", "");
+    d.label = j.value("label", "");
+    if (const Json* r = j.find("label_correlation"); r && r->isNumber()) d.labelCorrelation = r->asDouble();
+    if (const Json* all = j.find("label_correlations"); all && all->isObject())
+        for (const auto& [finding, r] : all->asObject())
+            d.labelCorrelations.emplace_back(finding, r.isNumber() ? r.asDouble() : std::nan(""));
     return d;
 }
 

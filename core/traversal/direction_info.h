@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/json.h"
@@ -43,6 +44,12 @@ struct DirectionInfo {
     std::vector<std::string> orthogonalizedAgainst; // orthogonalized: the directions removed, in order
     std::string corpus;                             // pca_text: "phantom:cxr", a file name, ...
     std::string note;                               // free text (e.g. "direction = 'target' minus ...")
+    // Auto-label (`directions label`): the finding whose classifier probability the slider moves most,
+    // with the Pearson correlation between slider value and that probability over generated images;
+    // `labelCorrelations` holds every finding's (finding, r). Empty/none until labelled.
+    std::string label;
+    std::optional<double> labelCorrelation;
+    std::vector<std::pair<std::string, double>> labelCorrelations;
 
     Json toJson() const;
     static DirectionInfo fromJson(const Json& json, const std::string& origin);

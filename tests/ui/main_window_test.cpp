@@ -23,6 +23,8 @@
 namespace {
 QApplication& app()
 {
+    // Another test file may have created it first (files run in name order).
+    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
     static int argc = 1;
     static char name[] = "mt_ui_tests";
     static char* argv[] = {name, nullptr};
@@ -70,7 +72,7 @@ TEST_CASE("MainWindow: renders offscreen with menus, status bar and panels", "[u
     REQUIRE(shot.save(outFile("main_window_en.png")));
     CHECK(shot.width() >= 1000);
     CHECK(distinctColours(shot) > 20);  // not blank: text, docks, dark image area
-    CHECK(menuTitles(w) == QStringList({"&File", "&View", "&Help"}));
+    CHECK(menuTitles(w) == QStringList({"&File", "&View", "&Study", "&Help"}));
     CHECK(w.statusBar()->isVisible());
     CHECK_FALSE(w.setModelFolder(QStringLiteral("/nonexistent")));
     CHECK(w.setModelFolder(QString::fromStdString(mt::test::goldenDir() + "/tiny-sd")));
@@ -123,7 +125,7 @@ TEST_CASE("MainWindow: French translation is loaded on request", "[ui]")
     mt::ui::MainWindow w;
     w.show();
     QApplication::processEvents();
-    CHECK(menuTitles(w) == QStringList({"&Fichier", "&Affichage", "&Aide"}));
+    CHECK(menuTitles(w) == QStringList({"&Fichier", "&Affichage", "&Étude", "&Aide"}));
     CHECK(w.findChild<QPushButton*>(QStringLiteral("generateButton"))->text() == QStringLiteral("Générer"));
     CHECK(w.grab().toImage().save(outFile("main_window_fr.png")));
     for (QTranslator* t : a.findChildren<QTranslator*>()) QApplication::removeTranslator(t);

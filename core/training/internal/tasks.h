@@ -87,6 +87,7 @@ class SmallCnnImpl : public torch::nn::Module {
 public:
     SmallCnnImpl(int outputs, int width = 16);
     torch::Tensor forward(const torch::Tensor& images);  // [B, 3, S, S] -> [B, outputs]
+    torch::Tensor embed(const torch::Tensor& images);    // [B, 3, S, S] -> [B, 8w] pooled features
     torch::nn::Sequential features{nullptr};
     torch::nn::Linear head{nullptr};
     int m_width;

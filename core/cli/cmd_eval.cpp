@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// medtraverse-cli eval: measurements of a model. `eval quality` runs the default model's quality gates
+// (issue 6): classifier agreement with the prompt per finding, Fréchet distance to phantoms in the
+// classifier's feature space, generation time.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "core/cli/args.h"
+#include "core/cli/cli.h"
+#include "core/cli/commands.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/common/progress.h"
+#include "core/image/image_io.h"
+#include "core/phantom/phantom_caption.h"
+#include "core/pipeline/sd_model.h"
+#include "core/runtime/device.h"
+#include "core/training/cfrt_eval.h"
+#include "core/traversal/cfrt.h"
+#include "core/training/classifier.h"
+#include "core/training/quality.h"
+
+namespace mt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+ArgParser qualityParser()
+{
+    ArgParser p("medtraverse-cli eval quality",
+                "Quality gates of a model trained on phantoms. For each phantom kind, --count images are generated from\n"
+                "captions of phantom factors in which every finding is present with probability 1/2; the attribute\n"
+                "classifiers decide (p > 0.5) whether each finding is there. Prints per-finding accuracy, sensitivity\n"
+                "and specificity (and the classifier's accuracy on phantoms of the same factors, its ceiling), the\n"
+                "Frechet distance between generated images and those phantoms in the classifier's feature space next\n"
+                "to the same distance between two phantom sets, and the time of each generation.");
+    p.option("model", "DIR", "Diffusers model folder")
+        .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/ (`train classifier` outputs)",
+                "the model folder's parent")
+        .option("kinds", "LIST", "Phantom kinds to evaluate: cxr,derm | cxr | derm", "cxr,derm")
+        .option("count", "N", "Generated images per kind", "64")
+        .option("steps", "N", "DDIM steps", "20")
+        .option("guidance", "G", "Classifier-free guidance scale", "7.5")
+        .option("seed", "S", "First seed (image i uses seed S + i for its factors and noise)", "0")
+        .option("phrasing", "P", "Caption phrasing: paper (\"Chest X-ray showing Pleural Effusion\"), 0, 1 or 2", "paper")
+        .option("gate", "ACC", "Accuracy target of the gated findings", "0.9")
+        .option("time-target", "SEC", "Target for the median generation time", "2")
+        .option("sheet", "PNG", "Write a samples sheet: the first --sheet-count images of each kind, prompt under each")
+        .option("sheet-count", "N", "Images per kind on the samples sheet", "8")
+        .option("json", "FILE", "Also write every figure as JSON")
+        .flag("check", "Exit with status 1 when a gate is missed")
+        .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
+        .option("threads", "N", "CPU threads (0 = all cores)", "0")
+        .example("medtraverse-cli eval quality --model resources/models/default --sheet docs/samples.png");
+    return p;
+}
+
+std::string fixed(double v, int decimals)
+{
+    if (!std::isfinite(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string pad(std::string s, std::size_t width)
+{
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+Json number(double v)
+{
+    return std::isfinite(v) ? Json(v) : Json();
+}
+
+void writeJsonAtomic(const std::string& path, const Json& j)
+{
+    {
+        std::ofstream f(path + ".part", std::ios::binary);
+        f << j.dump(2) << "\n";
+        f.close();
+        if (!f) throw Error(ErrorCode::Io, "cannot write '" + path + "'");
+    }
+    fs::rename(path + ".part", path);
+}
+
+int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    const ArgParser parser = qualityParser();
+    const ParsedArgs a = parser.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << parser.help();
+        return kExitOk;
+    }
+    const std::string modelDir = a.required("model");
+    training::QualityOptions o;
+    o.kinds.clear();
+    {
+        std::stringstream ss(a.get("kinds", "cxr,derm"));
+        for (std::string k; std::getline(ss, k, ',');) {
+            const auto kind = phantom::phantomKindFromString(k);
+            if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
+            o.kinds.push_back(*kind);
+        }
+        if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    }
+    o.countPerKind = static_cast<int>(a.getInt("count", 64, 2, 100000));
+    o.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
+    o.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
+    o.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
+    const std::string phrasing = a.get("phrasing", "paper");
+    if (phrasing == "paper") o.phrasing = phantom::kPaperPhrasing;
+    else if (phrasing == "0" || phrasing == "1" || phrasing == "2") o.phrasing = phrasing[0] - '0';
+    else throw UsageError("--phrasing: '" + phrasing + "' is not paper, 0, 1 or 2");
+    o.gate = a.getDouble("gate", 0.9, 0.0, 1.0);
+    const double timeTarget = a.getDouble("time-target", 2.0, 0.0, 1e6);
+    o.sampleImages = a.has("sheet") ? static_cast<int>(a.getInt("sheet-count", 8, 1, 1000)) : 0;
+    const fs::path classifierRoot = a.has("classifiers") ? fs::path(a.get("classifiers"))
+                                                         : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
+    for (const auto& opt : {"sheet", "json"})
+        if (a.has(opt)) {
+            const fs::path parent = fs::path(a.get(opt)).parent_path();
+            if (!parent.empty() && !fs::is_directory(parent))
+                throw UsageError(std::string("--") + opt + ": folder '" + parent.string() + "' does not exist");
+        }
+
+    std::map<phantom::PhantomKind, training::AttributeClassifier> loaded;
+    std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
+    for (const auto kind : o.kinds) {
+        const fs::path dir = classifierRoot / ("classifier-" + std::string(phantom::toString(kind)));
+        if (!fs::exists(dir / "classifier.json"))
+            throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(kind)) + " classifier in '" + dir.string()
+                                           + "' (train it: medtraverse-cli train classifier --data phantom:"
+                                           + std::string(phantom::toString(kind)) + " --out " + dir.string() + ")");
+        loaded[kind] = training::AttributeClassifier::load(dir.string());
+        classifiers[kind] = &loaded[kind];
+    }
+
+    const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
+    auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
+    const auto cancel = CancelToken::interruptToken();
+    training::QualityReport r;
+    {
+        ProgressBar bar("eval quality", ctx.err, ProgressBar::stderrIsTerminal());
+        r = training::evaluateQuality(model, classifiers, o, cancel, bar.callback());
+        bar.finish();
+    }
+    if (r.cancelled) {
+        ctx.err << "cancelled; nothing was written\n";
+        return kExitCancelled;
+    }
+
+    auto& out = ctx.out;
+    out << "Quality of " << modelDir << ": " << r.imageSize << "x" << r.imageSize << ", " << o.steps << " DDIM steps, CFG "
+        << fixed(o.guidance, 1) << ", " << o.countPerKind << " images per kind (seeds " << o.seed << ".."
+        << o.seed + static_cast<std::uint64_t>(o.countPerKind) - 1 << "), phrasing " << phrasing << "\n\n";
+    out << pad("finding", 18) << pad("kind", 6) << pad("n+", 5) << pad("n-", 5) << pad("accuracy", 10) << pad("sens", 7)
+        << pad("spec", 7) << pad("on phantoms", 13) << "gate\n";
+    bool allPass = true;
+    Json jf = Json::array();
+    for (const auto& f : r.findings) {
+        std::string gate = "-";
+        if (f.group.gated) {
+            gate = ">= " + fixed(o.gate, 2) + (f.passes(o.gate) ? " pass" : " MISSED");
+            allPass = allPass && f.passes(o.gate);
+        }
+        out << pad(f.group.name, 18) << pad(std::string(phantom::toString(f.group.kind)), 6) << pad(std::to_string(f.positives), 5)
+            << pad(std::to_string(f.negatives), 5) << pad(fixed(f.accuracy, 3), 10) << pad(fixed(f.sensitivity, 2), 7)
+            << pad(fixed(f.specificity, 2), 7) << pad(fixed(f.phantomAccuracy, 3), 13) << gate << "\n";
+        Json j = Json::object();
+        j["finding"] = Json(f.group.name);
+        j["kind"] = Json(std::string(phantom::toString(f.group.kind)));
+        j["positives"] = Json(f.positives);
+        j["negatives"] = Json(f.negatives);
+        j["accuracy"] = number(f.accuracy);
+        j["sensitivity"] = number(f.sensitivity);
+        j["specificity"] = number(f.specificity);
+        j["phantom_accuracy"] = number(f.phantomAccuracy);
+        j["gated"] = Json(f.group.gated);
+        jf.push_back(j);
+    }
+    out << "\nFrechet distance in the classifier's feature space (lower is closer to the phantoms):\n";
+    out << pad("kind", 6) << pad("generated vs phantoms", 23) << pad("phantoms vs phantoms", 22) << "ratio\n";
+    Json jk = Json::array();
+    for (const auto& k : r.kinds) {
+        out << pad(std::string(phantom::toString(k.kind)), 6) << pad(fixed(k.frechetGenerated, 3), 23)
+            << pad(fixed(k.frechetPhantoms, 3), 22) << fixed(k.frechetGenerated / k.frechetPhantoms, 2) << "\n";
+        Json j = Json::object();
+        j["kind"] = Json(std::string(phantom::toString(k.kind)));
+        j["images"] = Json(k.images);
+        j["frechet_generated_vs_phantoms"] = number(k.frechetGenerated);
+        j["frechet_phantoms_vs_phantoms"] = number(k.frechetPhantoms);
+        jk.push_back(j);
+    }
+    const bool timePass = r.medianSeconds <= timeTarget;
+    allPass = allPass && timePass;
+    out << "\nGeneration of one " << r.imageSize << "x" << r.imageSize << " image (" << o.steps << " steps, CFG, "
+        << threads << " threads): median " << fixed(r.medianSeconds, 3) << " s, p95 " << fixed(r.p95Seconds, 3)
+        << " s over " << r.generationSeconds.size() << " images (target <= " << fixed(timeTarget, 1) << " s: "
+        << (timePass ? "pass" : "MISSED") << ")\n";
+
+    if (a.has("sheet")) {
+        std::vector<Image> tiles;
+        std::vector<std::string> captions;
+        for (const auto& s : r.samples) {
+            tiles.push_back(s.image);
+            captions.push_back(s.prompt);
+        }
+        const fs::path sheet = a.get("sheet");
+        const int columns = o.sampleImages >= 4 ? 4 : o.sampleImages;
+        writeImage(sheet.string(), captionedSheet(tiles, captions, columns, 4));
+        out << "samples sheet: " << sheet.string() << " (" << tiles.size() << " images)\n";
+    }
+    if (a.has("json")) {
+        Json j = Json::object();
+        j["model"] = Json(modelDir);
+        j["image_size"] = Json(r.imageSize);
+        j["steps"] = Json(o.steps);
+        j["guidance"] = Json(o.guidance);
+        j["count_per_kind"] = Json(o.countPerKind);
+        j["seed"] = Json(static_cast<std::int64_t>(o.seed));
+        j["phrasing"] = Json(phrasing);
+        j["findings"] = jf;
+        j["frechet"] = jk;
+        Json t = Json::object();
+        t["median_seconds"] = number(r.medianSeconds);
+        t["p95_seconds"] = number(r.p95Seconds);
+        t["threads"] = Json(threads);
+        Json all = Json::array();
+        for (double s : r.generationSeconds) all.push_back(Json(s));
+        t["all_seconds"] = all;
+        j["generation"] = t;
+        j["all_gates_pass"] = Json(allPass);
+        writeJsonAtomic(a.get("json"), j);
+    }
+    out << (allPass ? "all gates pass\n" : "some gates are MISSED\n");
+    return (a.has("check") && !allPass) ? kExitFailure : kExitOk;
+}
+
+// "30..49" for the paper's 50 frames: the frames CFRT averages over.
+std::string framesLabel(int frames)
+{
+    const auto sel = traversal::cfrtFrameSelection(frames);
+    return std::to_string(sel.front()) + ".." + std::to_string(sel.back());
+}
+
+ArgParser cfrtParser()
+{
+    ArgParser p("medtraverse-cli eval cfrt",
+                "CFRT, the classifier flip rate along a trajectory (method.md 4.3), over --seeds seeds: for each seed the\n"
+                "prompt-swap trajectory (neutral run cached, swaps --swaps), the swapped images k = 5, 10, 15 and the Bezier\n"
+                "frames 30..49 of 50 are scored by the attribute classifier against the neutral image. A seed flips when\n"
+                "the target's mean probability gain exceeds every other finding's of the same kind. Also prints the\n"
+                "latent-direction cosine per swap k (mean +- s.d.). One row per --attribute.");
+    p.option("model", "DIR", "Diffusers model folder")
+        .multi("attribute", "FINDING", "Target finding(s): pleural_effusion, cardiomegaly, support_devices, lung_opacity,\n"
+                                       "pneumothorax, hair, ruler, dark_corner, gel_bubble, ink (repeat or comma-separate)")
+        .option("neutral", "TEXT", "Neutral prompt (one --attribute only)", "the paper's label style for the finding's kind")
+        .option("attribute-prompt", "TEXT", "Attribute prompt (one --attribute only)", "\"Chest X-ray showing <Finding>\" / \"... showing <artifact>\"")
+        .flag("melanoma", "Dermoscopy prompts with melanoma (MEL) instead of melanocytic nevus (NV)")
+        .option("seeds", "N", "Number of seeds", "100")
+        .option("first-seed", "S", "First seed (the paper's CheXpert runs start at 1500)", "1500")
+        .option("steps", "N", "Denoising steps", "50")
+        .option("guidance", "G", "Classifier-free guidance scale", "7.5")
+        .option("swaps", "K,K,...", "Swap grid (must contain 5, 10 and 15)", "45,40,35,30,25,20,15,10,5")
+        .option("frames", "N", "Bezier frames (CFRT uses the last 40 %: 30..49 of 50)", "50")
+        .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/", "the model folder's parent")
+        .option("json", "FILE", "Also write every figure (flips per seed included) as JSON")
+        .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
+        .option("threads", "N", "CPU threads (0 = all cores)", "0")
+        .example("medtraverse-cli eval cfrt --model resources/models/default --attribute pleural_effusion,support_devices --seeds 100");
+    return p;
+}
+
+int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    const ArgParser parser = cfrtParser();
+    const ParsedArgs a = parser.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << parser.help();
+        return kExitOk;
+    }
+    const std::string modelDir = a.required("model");
+    std::vector<std::string> findings;
+    for (const auto& v : a.getAll("attribute")) {
+        std::stringstream ss(v);
+        for (std::string f; std::getline(ss, f, ',');)
+            if (!f.empty()) findings.push_back(f);
+    }
+    if (findings.empty()) throw UsageError("option '--attribute' is required (e.g. --attribute pleural_effusion)");
+    for (const auto& f : findings) {
+        try {
+            training::findingGroup(f);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--attribute: ") + e.what());
+        }
+    }
+    if ((a.has("neutral") || a.has("attribute-prompt")) && findings.size() != 1)
+        throw UsageError("--neutral/--attribute-prompt apply to a single --attribute");
+    training::CfrtEvalOptions base;
+    base.neutralPrompt = a.get("neutral");
+    base.attributePrompt = a.get("attribute-prompt");
+    base.melanoma = a.has("melanoma");
+    base.seeds = static_cast<int>(a.getInt("seeds", 100, 1, 1000000));
+    base.firstSeed = static_cast<std::uint64_t>(a.getInt("first-seed", 1500, 0, std::numeric_limits<std::int64_t>::max() / 2));
+    base.steps = static_cast<int>(a.getInt("steps", 50, 2, 1000));
+    base.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
+    base.swaps.clear();
+    for (auto k : a.getIntList("swaps", {45, 40, 35, 30, 25, 20, 15, 10, 5}, 0, 999)) base.swaps.push_back(static_cast<int>(k));
+    for (int need : {5, 10, 15})
+        if (std::find(base.swaps.begin(), base.swaps.end(), need) == base.swaps.end())
+            throw UsageError("--swaps: CFRT of swapped images needs k = 5, 10 and 15 in the grid");
+    for (int k : base.swaps)
+        if (k >= base.steps) throw UsageError("--swaps: k = " + std::to_string(k) + " must be below --steps " + std::to_string(base.steps));
+    base.frames = static_cast<int>(a.getInt("frames", 50, 2, 10000));
+    const fs::path classifierRoot = a.has("classifiers") ? fs::path(a.get("classifiers"))
+                                                         : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
+    if (a.has("json")) {
+        const fs::path parent = fs::path(a.get("json")).parent_path();
+        if (!parent.empty() && !fs::is_directory(parent)) throw UsageError("--json: folder '" + parent.string() + "' does not exist");
+    }
+    std::map<phantom::PhantomKind, training::AttributeClassifier> classifiers;
+    for (const auto& f : findings) {
+        const auto kind = training::findingGroup(f).kind;
+        if (classifiers.count(kind)) continue;
+        const fs::path dir = classifierRoot / ("classifier-" + std::string(phantom::toString(kind)));
+        if (!fs::exists(dir / "classifier.json"))
+            throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(kind)) + " classifier in '" + dir.string()
+                                           + "' (train it: medtraverse-cli train classifier --data phantom:"
+                                           + std::string(phantom::toString(kind)) + " --out " + dir.string() + ")");
+        classifiers[kind] = training::AttributeClassifier::load(dir.string());
+    }
+
+    const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
+    auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
+    const auto cancel = CancelToken::interruptToken();
+    std::vector<training::CfrtEvalResult> results;
+    for (const auto& f : findings) {
+        auto o = base;
+        o.finding = f;
+        ProgressBar bar("cfrt " + f, ctx.err, ProgressBar::stderrIsTerminal());
+        results.push_back(training::evaluateCfrt(model, classifiers.at(training::findingGroup(f).kind), o, cancel, bar.callback()));
+        bar.finish();
+        if (results.back().cancelled) {
+            ctx.err << "cancelled; nothing was written\n";
+            return kExitCancelled;
+        }
+    }
+
+    auto& out = ctx.out;
+    out << "CFRT of " << modelDir << ": seeds " << base.firstSeed << ".." << base.firstSeed + static_cast<std::uint64_t>(base.seeds) - 1
+        << " (" << base.seeds << "), " << base.steps << " DDIM steps, CFG " << fixed(base.guidance, 1) << ", " << threads << " threads\n\n";
+    out << pad("target", 18) << pad("swapped (k=5,10,15)", 21) << pad("Bezier (frames " + framesLabel(base.frames) + ")", 24)
+        << pad("gain swap", 11) << pad("gain Bezier", 12) << "s/seed\n";
+    for (const auto& r : results)
+        out << pad(r.target.name, 18) << pad(fixed(r.cfrtSwapped, 3), 21) << pad(fixed(r.cfrtBezier, 3), 24)
+            << pad(fixed(r.meanTargetGainSwapped, 3), 11) << pad(fixed(r.meanTargetGainBezier, 3), 12) << fixed(r.secondsPerSeed, 1) << "\n";
+    out << "\nLatent-direction cosine per swap k (mean +- s.d. over seeds):\n" << pad("target", 18);
+    for (int k : base.swaps) out << pad("k=" + std::to_string(k), 14);
+    out << "\n";
+    for (const auto& r : results) {
+        out << pad(r.target.name, 18);
+        for (std::size_t k = 0; k < r.cosineMean.size(); ++k)
+            out << pad(fixed(r.cosineMean[k], 3) + "+-" + fixed(r.cosineStd[k], 3), 14);
+        out << "\n";
+    }
+    out << "\nPrompts and the findings each target competed with:\n";
+    for (const auto& r : results) {
+        std::string others;
+        for (const auto& o : r.others) others += (others.empty() ? "" : ", ") + o;
+        out << "  " << r.target.name << ": \"" << r.neutralPrompt << "\" -> \"" << r.attributePrompt << "\"; others: " << others << "\n";
+    }
+
+    if (a.has("json")) {
+        Json j = Json::object();
+        j["model"] = Json(modelDir);
+        j["steps"] = Json(base.steps);
+        j["guidance"] = Json(base.guidance);
+        j["frames"] = Json(base.frames);
+        j["threads"] = Json(threads);
+        Json rows = Json::array();
+        for (const auto& r : results) {
+            Json row = Json::object();
+            row["finding"] = Json(r.target.name);
+            row["neutral_prompt"] = Json(r.neutralPrompt);
+            row["attribute_prompt"] = Json(r.attributePrompt);
+            Json others = Json::array();
+            for (const auto& o : r.others) others.push_back(Json(o));
+            row["others"] = others;
+            row["cfrt_swapped"] = number(r.cfrtSwapped);
+            row["cfrt_bezier"] = number(r.cfrtBezier);
+            row["mean_target_gain_swapped"] = number(r.meanTargetGainSwapped);
+            row["mean_target_gain_bezier"] = number(r.meanTargetGainBezier);
+            Json seeds = Json::array(), fs_ = Json::array(), fb = Json::array(), swaps = Json::array(), cm = Json::array(), cd = Json::array();
+            for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+                seeds.push_back(Json(static_cast<std::int64_t>(r.seeds[i])));
+                fs_.push_back(Json(static_cast<bool>(r.flipsSwapped[i])));
+                fb.push_back(Json(static_cast<bool>(r.flipsBezier[i])));
+            }
+            for (std::size_t k = 0; k < r.swaps.size(); ++k) {
+                swaps.push_back(Json(r.swaps[k]));
+                cm.push_back(number(r.cosineMean[k]));
+                cd.push_back(number(r.cosineStd[k]));
+            }
+            row["seeds"] = seeds;
+            row["flips_swapped"] = fs_;
+            row["flips_bezier"] = fb;
+            row["swaps"] = swaps;
+            row["cosine_mean"] = cm;
+            row["cosine_std"] = cd;
+            row["seconds_per_seed"] = number(r.secondsPerSeed);
+            rows.push_back(row);
+        }
+        j["results"] = rows;
+        writeJsonAtomic(a.get("json"), j);
+    }
+    return kExitOk;
+}
+
+void printEvalHelp(std::ostream& os)
+{
+    os << "Usage: medtraverse-cli eval SUBCOMMAND [options]\n\n"
+          "Subcommands:\n"
+          "  quality   Quality gates: per-finding classifier agreement with the prompt, Frechet distance, speed\n"
+          "  cfrt      Classifier flip rate along prompt-swap trajectories and Bezier paths, cosine per swap k\n\n"
+          "Run 'medtraverse-cli eval SUBCOMMAND --help' for its options.\n";
+}
+
+int runEval(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    if (args.empty()) {
+        printEvalHelp(ctx.err);
+        throw UsageError("'eval' needs a subcommand (quality or cfrt)");
+    }
+    const std::string& sub = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (sub == "--help" || sub == "-h" || sub == "help") {
+        printEvalHelp(ctx.out);
+        return kExitOk;
+    }
+    if (sub == "quality") return runQuality(rest, ctx);
+    if (sub == "cfrt") return runCfrt(rest, ctx);
+    throw UsageError("unknown 'eval' subcommand '" + sub + "' (quality or cfrt)");
+}
+
+}  // namespace
+
+Command evalCommand()
+{
+    return {"eval", "Evaluate a model: quality gates (classifier agreement, Frechet distance, speed), CFRT", runEval};
+}
+
+}  // namespace mt::cli

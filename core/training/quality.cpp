@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/training/quality.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "core/common/error.h"
+#include "core/phantom/cxr_phantom.h"
+#include "core/phantom/derm_phantom.h"
+#include "core/phantom/phantom_caption.h"
+#include "core/pipeline/generator.h"
+#include "core/pipeline/sd_model.h"
+#include "core/traversal/latent_metrics.h"
+
+namespace mt::training {
+namespace {
+
+using phantom::PhantomKind;
+
+// Stream of the random finding choices of image `seed`, independent of the phantom's own streams.
+std::mt19937_64 choiceStream(PhantomKind kind, std::uint64_t seed)
+{
+    std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + (kind == PhantomKind::Cxr ? 0x51u : 0xD3u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return std::mt19937_64(z ^ (z >> 31));
+}
+
+void setPresent(phantom::PhantomFactors& f, const std::string& label, bool present)
+{
+    if (auto* c = std::get_if<phantom::CxrFactors>(&f)) phantom::setCxrFindingPresent(*c, label, present);
+    else phantom::setDermArtifactPresent(std::get<phantom::DermFactors>(f), label, present);
+}
+
+bool hasLabel(const phantom::PhantomFactors& f, const std::string& label)
+{
+    if (const auto* c = std::get_if<phantom::CxrFactors>(&f)) return phantom::cxrHasFinding(*c, label);
+    return phantom::dermHasArtifact(std::get<phantom::DermFactors>(f), label);
+}
+
+bool groupPresent(const phantom::PhantomFactors& f, const FindingGroup& g)
+{
+    return std::any_of(g.members.begin(), g.members.end(), [&](const auto& m) { return hasLabel(f, m); });
+}
+
+double quantile(std::vector<double> v, double q)
+{
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const auto hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+// Column of each group member in the classifier's labels; throws naming the classifier's gap.
+std::vector<std::vector<int>> memberColumns(const AttributeClassifier& c, const std::vector<const FindingGroup*>& groups)
+{
+    std::vector<std::vector<int>> cols;
+    for (const auto* g : groups) {
+        std::vector<int> idx;
+        for (const auto& m : g->members) {
+            const auto it = std::find(c.labels().begin(), c.labels().end(), m);
+            if (it == c.labels().end())
+                throw Error(ErrorCode::InvalidArgument, "the " + std::string(phantom::toString(g->kind))
+                                                            + " classifier has no label '" + m + "' (train it with --data phantom:"
+                                                            + std::string(phantom::toString(g->kind)) + ")");
+            idx.push_back(static_cast<int>(it - c.labels().begin()));
+        }
+        cols.push_back(std::move(idx));
+    }
+    return cols;
+}
+
+bool decides(const std::vector<float>& probs, const std::vector<int>& cols)
+{
+    float p = 0.0f;
+    for (int c : cols) p = std::max(p, probs[static_cast<std::size_t>(c)]);
+    return p > 0.5f;
+}
+
+at::Tensor featureMatrix(const std::vector<std::vector<float>>& rows)
+{
+    const auto n = static_cast<int64_t>(rows.size());
+    const auto d = static_cast<int64_t>(rows.front().size());
+    auto t = torch::empty({n, d}, torch::kFloat64);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < d; ++j) t[i][j] = static_cast<double>(rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
+    return t;
+}
+
+}  // namespace
+
+const std::vector<FindingGroup>& qualityFindingGroups()
+{
+    static const std::vector<FindingGroup> groups = {
+        {"pleural_effusion", PhantomKind::Cxr, {"pleural_effusion"}, true},
+        {"cardiomegaly", PhantomKind::Cxr, {"cardiomegaly"}, true},
+        {"support_devices", PhantomKind::Cxr, {"et_tube", "central_line", "pacemaker", "ecg_leads"}, true},
+        {"lung_opacity", PhantomKind::Cxr, {"nodule", "consolidation"}, false},
+        {"pneumothorax", PhantomKind::Cxr, {"pneumothorax"}, false},
+        {"hair", PhantomKind::Derm, {"hair"}, true},
+        {"ruler", PhantomKind::Derm, {"ruler"}, true},
+        {"dark_corner", PhantomKind::Derm, {"dark_corner"}, false},
+        {"gel_bubble", PhantomKind::Derm, {"gel_bubble"}, false},
+        {"ink", PhantomKind::Derm, {"ink"}, false},
+    };
+    return groups;
+}
+
+phantom::PhantomFactors qualityFactors(PhantomKind kind, std::uint64_t seed)
+{
+    auto f = phantom::samplePhantomFactors(kind, seed);
+    auto rng = choiceStream(kind, seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    for (const auto& g : qualityFindingGroups()) {
+        if (g.kind != kind) continue;
+        const bool present = u(rng) < 0.5;
+        std::vector<bool> on(g.members.size(), false);
+        if (present) {
+            bool any = false;
+            for (std::size_t m = 0; m < on.size(); ++m) any |= (on[m] = u(rng) < 0.5);
+            if (!any) on[std::min(on.size() - 1, static_cast<std::size_t>(u(rng) * static_cast<double>(on.size())))] = true;
+        }
+        for (std::size_t m = 0; m < on.size(); ++m) setPresent(f, g.members[m], on[m]);
+    }
+    return f;
+}
+
+QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
+                              const std::map<PhantomKind, const AttributeClassifier*>& classifiers,
+                              const QualityOptions& o, const CancelToken& cancel, const ProgressFn& progress)
+{
+    if (o.countPerKind < 2) throw Error(ErrorCode::InvalidArgument, "quality evaluation needs at least 2 images per kind");
+    if (o.kinds.empty()) throw Error(ErrorCode::InvalidArgument, "quality evaluation needs at least one phantom kind");
+    QualityReport report;
+    report.imageSize = model.defaultImageSize();
+    const auto total = static_cast<std::int64_t>(o.countPerKind) * static_cast<std::int64_t>(o.kinds.size());
+    std::int64_t done = 0;
+
+    for (const auto kind : o.kinds) {
+        const auto it = classifiers.find(kind);
+        if (it == classifiers.end() || !it->second)
+            throw Error(ErrorCode::InvalidArgument, "no classifier for " + std::string(phantom::toString(kind)) + " images");
+        const AttributeClassifier& cls = *it->second;
+        std::vector<const FindingGroup*> groups;
+        for (const auto& g : qualityFindingGroups())
+            if (g.kind == kind) groups.push_back(&g);
+        const auto cols = memberColumns(cls, groups);
+
+        std::vector<FindingQuality> rows(groups.size());
+        std::vector<int> tp(groups.size()), tn(groups.size()), phantomRight(groups.size());
+        std::vector<std::vector<float>> genFeatures, refFeatures, otherFeatures;
+        for (int i = 0; i < o.countPerKind; ++i) {
+            if (cancel.isCancelled()) {
+                report.cancelled = true;
+                return report;
+            }
+            const std::uint64_t seed = o.seed + static_cast<std::uint64_t>(i);
+            const auto factors = qualityFactors(kind, seed);
+            pipeline::GenerateParams p;
+            p.prompt = phantom::captionFor(factors, o.phrasing);
+            p.steps = o.steps;
+            p.guidance = o.guidance;
+            p.seed = seed;
+            const auto t0 = std::chrono::steady_clock::now();
+            const auto r = pipeline::generate(model, p, cancel);
+            report.generationSeconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            if (r.outcome == pipeline::Outcome::Cancelled) {
+                report.cancelled = true;
+                return report;
+            }
+            const Image generated = pipeline::toImage(r.image);
+            const auto gen = cls.analyse(generated);
+            const auto ref = cls.analyse(phantom::renderPhantom(factors, report.imageSize).image);
+            const auto other = cls.analyse(
+                phantom::renderPhantom(qualityFactors(kind, o.seed + 1000003ull + static_cast<std::uint64_t>(i)), report.imageSize).image);
+            genFeatures.push_back(gen.features);
+            refFeatures.push_back(ref.features);
+            otherFeatures.push_back(other.features);
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                const bool truth = groupPresent(factors, *groups[g]);
+                const bool said = decides(gen.probabilities, cols[g]);
+                (truth ? rows[g].positives : rows[g].negatives) += 1;
+                if (truth && said) ++tp[g];
+                if (!truth && !said) ++tn[g];
+                if (decides(ref.probabilities, cols[g]) == truth) ++phantomRight[g];
+            }
+            if (i < o.sampleImages) report.samples.push_back({generated, p.prompt});
+            if (progress) progress(++done, total, std::string(phantom::toString(kind)) + " " + std::to_string(i + 1));
+        }
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            auto& q = rows[g];
+            q.group = *groups[g];
+            const int n = q.positives + q.negatives;
+            q.accuracy = static_cast<double>(tp[g] + tn[g]) / n;
+            q.sensitivity = q.positives ? static_cast<double>(tp[g]) / q.positives : std::nan("");
+            q.specificity = q.negatives ? static_cast<double>(tn[g]) / q.negatives : std::nan("");
+            q.phantomAccuracy = static_cast<double>(phantomRight[g]) / n;
+            report.findings.push_back(q);
+        }
+        KindQuality k;
+        k.kind = kind;
+        k.images = o.countPerKind;
+        const auto refM = featureMatrix(refFeatures);
+        k.frechetGenerated = traversal::frechetDistance(featureMatrix(genFeatures), refM);
+        k.frechetPhantoms = traversal::frechetDistance(featureMatrix(otherFeatures), refM);
+        report.kinds.push_back(k);
+    }
+    report.medianSeconds = quantile(report.generationSeconds, 0.5);
+    report.p95Seconds = quantile(report.generationSeconds, 0.95);
+    return report;
+}
+
+}  // namespace mt::training

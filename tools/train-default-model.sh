@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Trains the bundled default model (resources/models/default) from scratch with our own C++ trainers.
+# Every phase is resumable: run the same command again after an interruption and it continues where it
+# stopped; a finished phase is skipped. See docs/training.md for the recipe and the measured timings.
+#
+#   tools/train-default-model.sh [BUILD_DIR] [MODEL_DIR]
+#
+# Environment: THREADS (default: all cores), VAE_STEPS, TEXT_STEPS, UNET_STEPS, UNET_POOL, CLS_STEPS.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-$ROOT/build}"
+M="${2:-$ROOT/resources/models/default}"
+CLI="$BUILD/app/medtraverse-cli"
+T="$ROOT/tests/data/golden/tiny-sd/tokenizer"
+THREADS="${THREADS:-0}"
+VAE_STEPS="${VAE_STEPS:-1600}"
+TEXT_STEPS="${TEXT_STEPS:-1500}"
+UNET_STEPS="${UNET_STEPS:-4000}"
+UNET_POOL="${UNET_POOL:-4096}"
+CLS_STEPS="${CLS_STEPS:-1500}"
+# OpenMP threads spin-wait for a busy core on a shared machine; passive waiting is much faster there.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+[ -x "$CLI" ] || { echo "error: $CLI not found; build first (installer/setup.sh build)" >&2; exit 1; }
+
+# A phase is done when its checkpoint's state.json says it reached the requested step count.
+phase_done() { # checkpoint-dir steps
+  [ -f "$1/state.json" ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["step"] >= int(sys.argv[2]) else 1)' "$1/state.json" "$2"
+}
+run_phase() { # part out-dir steps args...
+  local part="$1" out="$2" steps="$3"; shift 3
+  local ckpt="$out/checkpoints/$part"
+  # A finished phase (checkpoint at --steps) only writes its weights into the output folder again.
+  if phase_done "$ckpt" "$steps"; then echo "== $part ($out): done, $steps steps (re-writing its output)"
+  else echo "== $part ($out): $steps steps"; fi
+  local resume=(); [ -d "$ckpt" ] && resume=(--resume)
+  "$CLI" train "$part" --out "$out" --steps "$steps" --threads "$THREADS" "${resume[@]}" "$@"
+}
+
+start=$(date +%s)
+# Attribute classifiers for the quality gates and CFRT (not part of the 25 MB model).
+for kind in cxr derm; do
+  run_phase classifier "$(dirname "$M")/classifier-$kind" "$CLS_STEPS" --data "phantom:$kind" --batch 32 --size 128
+done
+[ -f "$M/model_index.json" ] || "$CLI" train init --preset default256 --tokenizer "$T" --out "$M" --seed 0
+run_phase vae  "$M" "$VAE_STEPS"  --model "$M" --data phantom:cxr,derm --batch 8 --crop 128 --lr 2e-4 --warmup 100 --edge-weight 0.1
+run_phase text "$M" "$TEXT_STEPS" --model "$M" --data phantom:cxr,derm --batch 32 --lr 3e-4
+run_phase unet "$M" "$UNET_STEPS" --model "$M" --data phantom:cxr,derm --phantom-pool "$UNET_POOL" --batch 32 --lr 2e-4 --warmup 200 \
+                                  --ema 0.999 --caption-dropout 0.1
+echo "== all phases done in $(( ($(date +%s) - start) / 60 )) min"

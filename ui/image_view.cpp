@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/image_view.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include "core/dicom/pixel_transform.h"
+
+namespace mt::ui {
+
+namespace {
+constexpr double kMinZoom = 0.05;
+constexpr double kMaxZoom = 32.0;
+constexpr double kWheelStep = 1.25;   // per notch (120 units)
+}  // namespace
+
+ImageView::ImageView(QWidget* parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("imageView"));
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(false);
+    setAutoFillBackground(false);
+    setContextMenuPolicy(Qt::PreventContextMenu);   // the right button is the W/L drag
+}
+
+void ImageView::setPlaceholderText(const QString& text)
+{
+    m_placeholder = text;
+    update();
+}
+
+void ImageView::clear()
+{
+    m_width = m_height = 0;
+    m_values.clear();
+    m_rendered = QImage();
+    update();
+}
+
+void ImageView::setGrayImage(std::vector<float> values, int width, int height, double center, double windowWidth, bool invert)
+{
+    if (width <= 0 || height <= 0 || values.size() != static_cast<std::size_t>(width) * height) {
+        clear();
+        return;
+    }
+    m_values = std::move(values);
+    m_width = width;
+    m_height = height;
+    m_isGray = true;
+    m_invert = invert;
+    const auto [lo, hi] = std::minmax_element(m_values.begin(), m_values.end());
+    m_min = *lo;
+    m_max = *hi;
+    m_initialCenter = m_center = center;
+    m_initialWidth = m_windowWidth = std::max(1e-6, windowWidth);
+    render();
+    fitToWindow();
+    emit windowChanged(m_center, m_windowWidth);
+}
+
+void ImageView::setImage(const QImage& image)
+{
+    if (image.isNull()) {
+        clear();
+        return;
+    }
+    if (image.format() == QImage::Format_Grayscale16 || image.format() == QImage::Format_Grayscale8) {
+        const bool is16 = image.format() == QImage::Format_Grayscale16;
+        std::vector<float> values(static_cast<std::size_t>(image.width()) * image.height());
+        for (int y = 0; y < image.height(); ++y) {
+            float* row = values.data() + static_cast<std::size_t>(y) * image.width();
+            if (is16) {
+                const auto* src = reinterpret_cast<const quint16*>(image.constScanLine(y));
+                for (int x = 0; x < image.width(); ++x) row[x] = src[x];
+            } else {
+                const uchar* src = image.constScanLine(y);
+                for (int x = 0; x < image.width(); ++x) row[x] = src[x];
+            }
+        }
+        // The full range of the format, so an unwindowed PNG looks as any viewer shows it.
+        const double range = is16 ? 65536.0 : 256.0;
+        setGrayImage(std::move(values), image.width(), image.height(), range / 2.0, range);
+        return;
+    }
+    m_values.clear();
+    m_isGray = false;
+    m_width = image.width();
+    m_height = image.height();
+    m_rendered = image.convertToFormat(QImage::Format_RGB888);
+    fitToWindow();
+}
+
+void ImageView::setWindow(double center, double width)
+{
+    if (!m_isGray) return;
+    width = std::max(1e-6, width);
+    if (center == m_center && width == m_windowWidth) return;
+    m_center = center;
+    m_windowWidth = width;
+    render();
+    update();
+    emit windowChanged(m_center, m_windowWidth);
+}
+
+void ImageView::resetWindow()
+{
+    setWindow(m_initialCenter, m_initialWidth);
+}
+
+void ImageView::render()
+{
+    if (!m_isGray || m_width <= 0) return;
+    m_rendered = QImage(m_width, m_height, QImage::Format_Grayscale8);
+    // The same linear VOI function the DICOM renderer uses, on the original samples.
+    for (int y = 0; y < m_height; ++y) {
+        uchar* dst = m_rendered.scanLine(y);
+        const float* src = m_values.data() + static_cast<std::size_t>(y) * m_width;
+        for (int x = 0; x < m_width; ++x) {
+            double v = dicom::applyWindow(src[x], m_center, m_windowWidth);
+            if (m_invert) v = 1.0 - v;
+            dst[x] = static_cast<uchar>(std::lround(std::clamp(v, 0.0, 1.0) * 255.0));
+        }
+    }
+}
+
+double ImageView::fitZoom() const
+{
+    if (m_width <= 0 || width() <= 0 || height() <= 0) return 1.0;
+    return std::clamp(std::min(double(width()) / m_width, double(height()) / m_height), kMinZoom, kMaxZoom);
+}
+
+void ImageView::centreImage()
+{
+    m_origin = QPointF((width() - m_width * m_zoom) / 2.0, (height() - m_height * m_zoom) / 2.0);
+}
+
+void ImageView::fitToWindow()
+{
+    m_fit = true;
+    m_zoom = fitZoom();
+    centreImage();
+    update();
+    emit zoomChanged(m_zoom);
+}
+
+void ImageView::setZoom(double zoom, QPointF anchor)
+{
+    if (m_width <= 0) return;
+    zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
+    if (anchor.x() < 0 || anchor.y() < 0) anchor = QPointF(width() / 2.0, height() / 2.0);
+    // Keep the image point under `anchor` where it is.
+    const QPointF imagePoint = (anchor - m_origin) / m_zoom;
+    m_zoom = zoom;
+    m_origin = anchor - imagePoint * m_zoom;
+    m_fit = false;
+    update();
+    emit zoomChanged(m_zoom);
+}
+
+void ImageView::panBy(QPointF delta)
+{
+    m_origin += delta;
+    m_fit = false;
+    update();
+}
+
+QPointF ImageView::mapFromImage(QPointF imagePoint) const
+{
+    return m_origin + imagePoint * m_zoom;
+}
+
+QString ImageView::overlayText() const
+{
+    QString text = tr("Zoom %1 %").arg(std::lround(m_zoom * 100.0));
+    if (m_isGray)
+        text += QStringLiteral("   ") + tr("W %1  L %2").arg(m_windowWidth, 0, 'g', 5).arg(m_center, 0, 'g', 5);
+    return text;
+}
+
+void ImageView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    p.fillRect(rect(), QColor(0x10, 0x14, 0x18));
+    if (m_rendered.isNull()) {
+        p.setPen(QColor(0x9a, 0xa7, 0xb4));
+        QFont f = font();
+        f.setPixelSize(15);
+        p.setFont(f);
+        p.drawText(rect(), Qt::AlignCenter, m_placeholder);
+        return;
+    }
+    // Magnified pixels stay sharp squares (the reader must see real pixels); reduction is smoothed.
+    p.setRenderHint(QPainter::SmoothPixmapTransform, m_zoom < 1.0);
+    p.drawImage(QRectF(m_origin, QSizeF(m_width * m_zoom, m_height * m_zoom)), m_rendered);
+
+    const QString text = overlayText();
+    QFont f = font();
+    f.setPixelSize(12);
+    p.setFont(f);
+    const QRect box = p.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3);
+    const QRect placed(QPoint(8, height() - box.height() - 8), box.size());
+    p.fillRect(placed, QColor(0, 0, 0, 160));
+    p.setPen(QColor(0xff, 0xd5, 0x4f));
+    p.drawText(placed, Qt::AlignCenter, text);
+}
+
+void ImageView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (m_fit) {
+        m_zoom = fitZoom();
+        centreImage();
+    }
+}
+
+void ImageView::wheelEvent(QWheelEvent* event)
+{
+    const double notches = event->angleDelta().y() / 120.0;
+    if (notches != 0.0 && m_width > 0) setZoom(m_zoom * std::pow(kWheelStep, notches), event->position());
+    event->accept();
+}
+
+void ImageView::mousePressEvent(QMouseEvent* event)
+{
+    m_lastPos = event->position();
+    if (event->button() == Qt::LeftButton) m_drag = Drag::Pan;
+    else if (event->button() == Qt::RightButton && m_isGray) m_drag = Drag::Window;
+    else m_drag = Drag::None;
+    if (m_drag != Drag::None) setCursor(m_drag == Drag::Pan ? Qt::ClosedHandCursor : Qt::SizeAllCursor);
+    event->accept();
+}
+
+void ImageView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPointF delta = event->position() - m_lastPos;
+    m_lastPos = event->position();
+    if (m_drag == Drag::Pan) {
+        panBy(delta);
+    } else if (m_drag == Drag::Window) {
+        // One screen pixel moves the window by 1/512 of the data range, whatever the modality.
+        const double step = std::max(1e-3, double(m_max - m_min) / 512.0);
+        setWindow(m_center + delta.y() * step, std::max(step, m_windowWidth + delta.x() * step));
+    }
+    event->accept();
+}
+
+void ImageView::mouseReleaseEvent(QMouseEvent* event)
+{
+    m_drag = Drag::None;
+    unsetCursor();
+    event->accept();
+}
+
+void ImageView::keyPressEvent(QKeyEvent* event)
+{
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        setZoom(m_zoom * kWheelStep);
+        break;
+    case Qt::Key_Minus:
+        setZoom(m_zoom / kWheelStep);
+        break;
+    case Qt::Key_0:
+        fitToWindow();
+        break;
+    case Qt::Key_1:
+        setZoom(1.0);
+        break;
+    case Qt::Key_R:
+        resetWindow();
+        break;
+    default:
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+}  // namespace mt::ui
