@@ -28,18 +28,6 @@ std::string chestLabel(const std::string& group)
     return "Pneumothorax";
 }
 
-std::vector<int> columnsOf(const AttributeClassifier& c, const FindingGroup& g)
-{
-    std::vector<int> cols;
-    for (const auto& m : g.members) {
-        const auto it = std::find(c.labels().begin(), c.labels().end(), m);
-        if (it == c.labels().end())
-            throw Error(ErrorCode::InvalidArgument, "the classifier has no label '" + m + "' needed for '" + g.name + "'");
-        cols.push_back(static_cast<int>(it - c.labels().begin()));
-    }
-    return cols;
-}
-
 }  // namespace
 
 const FindingGroup& findingGroup(const std::string& name)
@@ -78,20 +66,16 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
     const auto frameSel = traversal::cfrtFrameSelection(o.frames);
 
     // Column groups: [0] the target, then the others of the same kind.
-    std::vector<std::vector<int>> groupCols{columnsOf(classifier, r.target)};
+    std::vector<std::vector<int>> groupCols{groupColumns(classifier, r.target)};
     for (const auto& g : qualityFindingGroups())
         if (g.kind == r.target.kind && g.name != r.target.name) {
             r.others.push_back(g.name);
-            groupCols.push_back(columnsOf(classifier, g));
+            groupCols.push_back(groupColumns(classifier, g));
         }
     auto score = [&](const at::Tensor& image01) {  // [1, 3, H, W] -> per group max member probability
         const auto p = classifier.predict(pipeline::toImage(image01));
         std::vector<double> out;
-        for (const auto& cols : groupCols) {
-            double m = 0.0;
-            for (int c : cols) m = std::max(m, static_cast<double>(p[static_cast<std::size_t>(c)]));
-            out.push_back(m);
-        }
+        for (const auto& cols : groupCols) out.push_back(groupProbability(p, cols));
         return out;
     };
 

@@ -44,16 +44,8 @@ DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const Attri
     std::vector<std::vector<int>> cols;
     for (const auto& g : qualityFindingGroups()) {
         if (g.kind != o.kind) continue;
-        std::vector<int> c;
-        for (const auto& m : g.members) {
-            const auto it = std::find(classifier.labels().begin(), classifier.labels().end(), m);
-            if (it == classifier.labels().end())
-                throw Error(ErrorCode::InvalidArgument, "the classifier has no label '" + m + "' (a " +
-                                                            std::string(phantom::toString(o.kind)) + " classifier is needed)");
-            c.push_back(static_cast<int>(it - classifier.labels().begin()));
-        }
         groups.push_back(&g);
-        cols.push_back(std::move(c));
+        cols.push_back(groupColumns(classifier, g));
     }
     const std::string base = o.basePrompt.empty()
         ? paperPrompts(o.kind == phantom::PhantomKind::Cxr ? "pleural_effusion" : "hair").neutral
@@ -89,11 +81,7 @@ DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const Attri
             }
             const auto prob = classifier.predict(pipeline::toImage(r.image));
             xs.push_back(v);
-            for (std::size_t g = 0; g < groups.size(); ++g) {
-                double m = 0.0;
-                for (int c : cols[g]) m = std::max(m, static_cast<double>(prob[static_cast<std::size_t>(c)]));
-                ps[g].push_back(m);
-            }
+            for (std::size_t g = 0; g < groups.size(); ++g) ps[g].push_back(groupProbability(prob, cols[g]));
             ++out.images;
             if (progress) progress(++done, total, direction.info.name);
         }

@@ -57,32 +57,6 @@ double quantile(std::vector<double> v, double q)
     return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
-// Column of each group member in the classifier's labels; throws naming the classifier's gap.
-std::vector<std::vector<int>> memberColumns(const AttributeClassifier& c, const std::vector<const FindingGroup*>& groups)
-{
-    std::vector<std::vector<int>> cols;
-    for (const auto* g : groups) {
-        std::vector<int> idx;
-        for (const auto& m : g->members) {
-            const auto it = std::find(c.labels().begin(), c.labels().end(), m);
-            if (it == c.labels().end())
-                throw Error(ErrorCode::InvalidArgument, "the " + std::string(phantom::toString(g->kind))
-                                                            + " classifier has no label '" + m + "' (train it with --data phantom:"
-                                                            + std::string(phantom::toString(g->kind)) + ")");
-            idx.push_back(static_cast<int>(it - c.labels().begin()));
-        }
-        cols.push_back(std::move(idx));
-    }
-    return cols;
-}
-
-bool decides(const std::vector<float>& probs, const std::vector<int>& cols)
-{
-    float p = 0.0f;
-    for (int c : cols) p = std::max(p, probs[static_cast<std::size_t>(c)]);
-    return p > 0.5f;
-}
-
 at::Tensor featureMatrix(const std::vector<std::vector<float>>& rows)
 {
     const auto n = static_cast<int64_t>(rows.size());
@@ -94,6 +68,26 @@ at::Tensor featureMatrix(const std::vector<std::vector<float>>& rows)
 }
 
 }  // namespace
+
+std::vector<int> groupColumns(const AttributeClassifier& c, const FindingGroup& g)
+{
+    std::vector<int> idx;
+    for (const auto& m : g.members) {
+        const auto it = std::find(c.labels().begin(), c.labels().end(), m);
+        if (it == c.labels().end())
+            throw Error(ErrorCode::InvalidArgument, "the classifier has no label '" + m + "' needed for '" + g.name
+                                                        + "' (train one with --data phantom:" + std::string(phantom::toString(g.kind)) + ")");
+        idx.push_back(static_cast<int>(it - c.labels().begin()));
+    }
+    return idx;
+}
+
+double groupProbability(const std::vector<float>& probabilities, const std::vector<int>& columns)
+{
+    double p = 0.0;
+    for (int c : columns) p = std::max(p, static_cast<double>(probabilities.at(static_cast<std::size_t>(c))));
+    return p;
+}
 
 const std::vector<FindingGroup>& qualityFindingGroups()
 {
@@ -148,9 +142,12 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             throw Error(ErrorCode::InvalidArgument, "no classifier for " + std::string(phantom::toString(kind)) + " images");
         const AttributeClassifier& cls = *it->second;
         std::vector<const FindingGroup*> groups;
+        std::vector<std::vector<int>> cols;
         for (const auto& g : qualityFindingGroups())
-            if (g.kind == kind) groups.push_back(&g);
-        const auto cols = memberColumns(cls, groups);
+            if (g.kind == kind) {
+                groups.push_back(&g);
+                cols.push_back(groupColumns(cls, g));
+            }
 
         std::vector<FindingQuality> rows(groups.size());
         std::vector<int> tp(groups.size()), tn(groups.size()), phantomRight(groups.size());
@@ -184,11 +181,11 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             otherFeatures.push_back(other.features);
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 const bool truth = groupPresent(factors, *groups[g]);
-                const bool said = decides(gen.probabilities, cols[g]);
+                const bool said = groupProbability(gen.probabilities, cols[g]) > 0.5;
                 (truth ? rows[g].positives : rows[g].negatives) += 1;
                 if (truth && said) ++tp[g];
                 if (!truth && !said) ++tn[g];
-                if (decides(ref.probabilities, cols[g]) == truth) ++phantomRight[g];
+                if ((groupProbability(ref.probabilities, cols[g]) > 0.5) == truth) ++phantomRight[g];
             }
             if (i < o.sampleImages) report.samples.push_back({generated, p.prompt});
             if (progress) progress(++done, total, std::string(phantom::toString(kind)) + " " + std::to_string(i + 1));

@@ -31,6 +31,12 @@ struct FindingGroup {
 };
 const std::vector<FindingGroup>& qualityFindingGroups();
 
+// Columns of the group's members among the classifier's labels; throws mt::Error(InvalidArgument)
+// naming the missing label and the `train classifier --data phantom:KIND` that provides it.
+std::vector<int> groupColumns(const AttributeClassifier& classifier, const FindingGroup& group);
+// The group's probability: the largest of its members' (any device makes "Support Devices").
+double groupProbability(const std::vector<float>& probabilities, const std::vector<int>& columns);
+
 struct QualityOptions {
     std::vector<phantom::PhantomKind> kinds{phantom::PhantomKind::Cxr, phantom::PhantomKind::Derm};
     int countPerKind = 64;     // generated images per kind (each one tests every finding of its kind)

@@ -10,6 +10,7 @@
 #include "core/common/json.h"
 #include "core/model/configs.h"
 #include "core/model/flops.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 using namespace mt;
@@ -17,14 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int runCli(const std::vector<std::string>& args, std::string* out = nullptr, std::string* err = nullptr)
-{
-    std::ostringstream o, e;
-    const int code = cli::run(args, o, e);
-    if (out) *out = o.str();
-    if (err) *err = e.str();
-    return code;
-}
+using mt::test::runCli;
 
 }  // namespace
 

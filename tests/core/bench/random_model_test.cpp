@@ -11,6 +11,7 @@
 #include "core/common/safetensors.h"
 #include "core/pipeline/sd_model.h"
 #include "core/training/random_model.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 using namespace mt;
@@ -18,14 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int runCli(const std::vector<std::string>& args, std::string* out = nullptr, std::string* err = nullptr)
-{
-    std::ostringstream o, e;
-    const int code = cli::run(args, o, e);
-    if (out) *out = o.str();
-    if (err) *err = e.str();
-    return code;
-}
+using mt::test::runCli;
 
 using Shapes = std::map<std::string, std::vector<std::int64_t>>;
 

@@ -19,6 +19,7 @@
 #include "core/traversal/direction_info.h"
 #include "core/training/quality.h"
 #include "core/training/trainer.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 using namespace mt;
@@ -27,16 +28,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliRun {
-    int code;
-    std::string out, err;
-};
-
-CliRun runCli(const std::vector<std::string>& args)
+test::CliResult runCli(const std::vector<std::string>& args)
 {
-    std::ostringstream out, err;
-    const int code = mt::cli::run(args, out, err);
-    return {code, out.str(), err.str()};
+    return test::runCliCaptured(args);
+}
+
+// A classifier trained for two steps on 32-pixel phantoms: enough to exercise the evaluation code.
+void trainTinyClassifier(const std::string& outDir, const std::string& data)
+{
+    TrainOptions o;
+    o.target = TrainTarget::Classifier;
+    o.outDir = outDir;
+    o.data = data;
+    o.size = 32;
+    o.batch = 4;
+    o.steps = 2;
+    o.threads = 1;
+    train(o);
 }
 
 Image solid(int size, std::uint8_t r, std::uint8_t g, std::uint8_t b)
@@ -109,16 +117,9 @@ TEST_CASE("Captioned sheet: tiles copied exactly, captions drawn below them, bad
 
 TEST_CASE("Classifier analyse: probabilities equal predict(), pooled features of the CNN width", "[quality]")
 {
-    TrainOptions o;
-    o.target = TrainTarget::Classifier;
-    o.outDir = test::freshOutDir("quality", "clf_features");
-    o.data = "phantom:cxr,derm";
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    train(o);
-    const auto c = AttributeClassifier::load(o.outDir);
+    const std::string dir = test::freshOutDir("quality", "clf_features");
+    trainTinyClassifier(dir, "phantom:cxr,derm");
+    const auto c = AttributeClassifier::load(dir);
     const Image im = phantom::renderPhantom(qualityFactors(phantom::PhantomKind::Derm, 5), 48).image;
     const auto a = c.analyse(im);
     CHECK(a.probabilities == c.predict(im));
@@ -128,15 +129,7 @@ TEST_CASE("Classifier analyse: probabilities equal predict(), pooled features of
 TEST_CASE("eval quality CLI on the tiny golden model: table, JSON and sheet written and read back", "[quality]")
 {
     const std::string dir = test::freshOutDir("quality", "cli");
-    TrainOptions o;
-    o.target = TrainTarget::Classifier;
-    o.outDir = dir + "/classifier-cxr";
-    o.data = "phantom:cxr,derm";
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    train(o);
+    trainTinyClassifier(dir + "/classifier-cxr", "phantom:cxr,derm");
     fs::create_directories(dir + "/classifier-derm");
     for (const char* f : {"classifier.json", "classifier.safetensors"})
         fs::copy_file(dir + "/classifier-cxr/" + f, dir + "/classifier-derm/" + f);
@@ -189,15 +182,7 @@ TEST_CASE("eval quality CLI: usage and file errors", "[quality]")
 TEST_CASE("eval cfrt CLI on the tiny golden model: table and JSON with flips per seed and cosines per k", "[quality]")
 {
     const std::string dir = test::freshOutDir("quality", "cfrt");
-    TrainOptions o;
-    o.target = TrainTarget::Classifier;
-    o.outDir = dir + "/classifier-cxr";
-    o.data = "phantom:cxr";
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    train(o);
+    trainTinyClassifier(dir + "/classifier-cxr", "phantom:cxr");
     const std::string json = dir + "/cfrt.json";
     auto r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--classifiers", dir, "--attribute", "support_devices",
                      "--seeds", "2", "--first-seed", "7", "--steps", "18", "--swaps", "15,10,5", "--frames", "10", "--threads", "1",
@@ -251,15 +236,7 @@ TEST_CASE("Pearson correlation: sign, perfect lines, constant series", "[quality
 TEST_CASE("directions label CLI: every finding's correlation written into the file and read back", "[quality]")
 {
     const std::string dir = test::freshOutDir("quality", "label");
-    TrainOptions o;
-    o.target = TrainTarget::Classifier;
-    o.outDir = dir + "/classifier-derm";
-    o.data = "phantom:derm";
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    train(o);
+    trainTinyClassifier(dir + "/classifier-derm", "phantom:derm");
     const std::string file = dir + "/dirs.safetensors";
     auto r = runCli({"directions", "prompt-pair", "--model", test::tinySdDir(), "--neutral", "a dermoscopic image",
                      "--attribute", "a dermoscopic image showing ruler", "--name", "ruler_dir", "--out", file, "--threads", "1"});

@@ -12,6 +12,7 @@
 #include "core/image/image_io.h"
 #include "core/traversal/direction_info.h"
 #include "core/traversal/directions.h"
+#include "support/cli_run.h"
 #include "support/tensor_approx.h"
 
 using namespace mt;
@@ -19,14 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int runCli(const std::vector<std::string>& args, std::string* out = nullptr, std::string* err = nullptr)
-{
-    std::ostringstream o, e;
-    const int code = cli::run(args, o, e);
-    if (out) *out = o.str();
-    if (err) *err = e.str();
-    return code;
-}
+using mt::test::runCli;
 
 }  // namespace
 
