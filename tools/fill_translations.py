@@ -23,7 +23,7 @@ FR = {
     "(none)": "(aucun)",
     "Model:": "Modèle :",
     "Model and Prompt": "Modèle et invite",
-    "Attribute sliders appear here once a model is loaded.": "Les curseurs d'attributs apparaissent ici une fois un modèle chargé.",
+    "Attribute sliders are not in this version yet. To change one finding, edit the prompt with the same seed, or run medtraverse-cli traverse.": "Les curseurs d'attributs ne sont pas encore dans cette version. Pour modifier un seul signe, changez le prompt en gardant la même graine, ou lancez medtraverse-cli traverse.",
     "Attributes": "Attributs",
     "&File": "&Fichier",
     "Open &Model Folder...": "Ouvrir un dossier de &modèle...",

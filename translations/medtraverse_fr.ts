@@ -309,8 +309,8 @@ Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
         <location filename="../ui/main_window.cpp" line="449"/>
-        <source>Attribute sliders appear here once a model is loaded.</source>
-        <translation>Les curseurs d&apos;attributs apparaissent ici une fois un modèle chargé.</translation>
+        <source>Attribute sliders are not in this version yet. To change one finding, edit the prompt with the same seed, or run medtraverse-cli traverse.</source>
+        <translation>Les curseurs d&apos;attributs ne sont pas encore dans cette version. Pour modifier un seul signe, changez le prompt en gardant la même graine, ou lancez medtraverse-cli traverse.</translation>
     </message>
     <message>
         <location filename="../ui/main_window.cpp" line="453"/>

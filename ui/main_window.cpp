@@ -446,7 +446,7 @@ void MainWindow::buildPanels()
 
     auto* attributes = new QWidget(this);
     auto* attrLayout = new QVBoxLayout(attributes);
-    auto* hint = new QLabel(tr("Attribute sliders appear here once a model is loaded."), attributes);
+    auto* hint = new QLabel(tr("Attribute sliders are not in this version yet. To change one finding, edit the prompt with the same seed, or run medtraverse-cli traverse."), attributes);
     hint->setWordWrap(true);
     attrLayout->addWidget(hint);
     attrLayout->addStretch(1);
