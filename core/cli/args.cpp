@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cli/args.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -212,6 +213,29 @@ double ParsedArgs::getDouble(const std::string& name, double fallback, double mi
         throw UsageError(s.str());
     }
     return v;
+}
+
+std::vector<std::string> splitCommaList(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', pos), text.size());
+        const std::string item = text.substr(pos, comma - pos);
+        const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> ParsedArgs::getList(const std::string& name, const std::vector<std::string>& fallback) const
+{
+    if (!has(name)) return fallback;
+    std::vector<std::string> out;
+    for (const auto& value : getAll(name))
+        for (auto& item : splitCommaList(value)) out.push_back(std::move(item));
+    return out;
 }
 
 std::vector<std::int64_t> ParsedArgs::getIntList(const std::string& name, const std::vector<std::int64_t>& fallback,

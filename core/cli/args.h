@@ -63,6 +63,9 @@ public:
     // Comma-separated integers, e.g. --swaps 45,40,35.
     std::vector<std::int64_t> getIntList(const std::string& name, const std::vector<std::int64_t>& fallback,
                                          std::int64_t min, std::int64_t max) const;
+    // Comma-separated words from every occurrence of the option (--attribute a,b --attribute c), trimmed,
+    // empty items dropped; `fallback` when the option is absent.
+    std::vector<std::string> getList(const std::string& name, const std::vector<std::string>& fallback = {}) const;
     const std::vector<std::string>& positionals() const { return m_positionals; }
     bool helpRequested() const { return m_help; }
 
@@ -74,6 +77,8 @@ private:
 };
 
 std::int64_t parseInt(const std::string& text, const std::string& what);
+// "a, b,,c" -> {"a", "b", "c"}: split at commas, items trimmed of blanks, empty items dropped.
+std::vector<std::string> splitCommaList(const std::string& text);
 double parseDouble(const std::string& text, const std::string& what);
 
 }  // namespace mt::cli

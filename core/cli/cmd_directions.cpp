@@ -17,6 +17,7 @@
 #include "core/traversal/directions.h"
 #include "core/training/classifier.h"
 #include "core/training/direction_label.h"
+#include "core/training/quality.h"
 #include "core/phantom/phantom.h"
 #include "core/common/progress.h"
 #include "core/common/cancel.h"
@@ -200,21 +201,6 @@ int runOrthogonalize(const std::vector<std::string>& args, CommandContext& ctx)
     return kExitOk;
 }
 
-std::vector<std::string> splitComma(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::string item;
-    for (char c : text + ",") {
-        if (c == ',') {
-            if (!item.empty()) out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return out;
-}
-
 int runLabel(const std::vector<std::string>& args, CommandContext& ctx)
 {
     ArgParser p("medtraverse-cli directions label",
@@ -246,23 +232,19 @@ int runLabel(const std::vector<std::string>& args, CommandContext& ctx)
     o.kind = *kind;
     o.basePrompt = a.get("base");
     o.values.clear();
-    for (const auto& v : splitComma(a.get("values", "-2,-1,0,1,2"))) o.values.push_back(parseDouble(v, "--values"));
+    for (const auto& v : a.getList("values", {"-2", "-1", "0", "1", "2"})) o.values.push_back(parseDouble(v, "--values"));
     if (o.values.size() < 2) throw UsageError("--values: give at least two slider values");
     o.seeds = static_cast<int>(a.getInt("seeds", 4, 1, 100000));
     o.firstSeed = static_cast<std::uint64_t>(a.getInt("first-seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
     o.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
     o.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
     auto set = traversal::DirectionSet::load(file);
-    std::vector<std::string> names = a.has("names") ? splitComma(a.get("names")) : std::vector<std::string>{};
+    std::vector<std::string> names = a.getList("names");
     if (names.empty())
         for (const auto& d : set.directions) names.push_back(d.info.name);
     for (const auto& n : names) set.at(n);  // throws listing the names
     const std::string modelDir = a.required("model");
-    const fs::path root = a.has("classifiers") ? fs::path(a.get("classifiers")) : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
-    const fs::path clsDir = root / ("classifier-" + std::string(phantom::toString(*kind)));
-    if (!fs::exists(clsDir / "classifier.json"))
-        throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(*kind)) + " classifier in '" + clsDir.string() + "'");
-    const auto classifier = training::AttributeClassifier::load(clsDir.string());
+    const auto classifier = training::loadKindClassifier(a.get("classifiers", training::defaultClassifierRoot(modelDir)), *kind);
     auto model = loadModel(a);
     const auto cancel = CancelToken::interruptToken();
     for (const auto& n : names) {

@@ -10,7 +10,6 @@
 #include <limits>
 #include <map>
 #include <ostream>
-#include <sstream>
 
 #include "core/cli/args.h"
 #include "core/cli/cli.h"
@@ -103,15 +102,12 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     const std::string modelDir = a.required("model");
     training::QualityOptions o;
     o.kinds.clear();
-    {
-        std::stringstream ss(a.get("kinds", "cxr,derm"));
-        for (std::string k; std::getline(ss, k, ',');) {
-            const auto kind = phantom::phantomKindFromString(k);
-            if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
-            o.kinds.push_back(*kind);
-        }
-        if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    for (const auto& k : a.getList("kinds", {"cxr", "derm"})) {
+        const auto kind = phantom::phantomKindFromString(k);
+        if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
+        o.kinds.push_back(*kind);
     }
+    if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
     o.countPerKind = static_cast<int>(a.getInt("count", 64, 2, 100000));
     o.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
     o.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
@@ -123,8 +119,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     o.gate = a.getDouble("gate", 0.9, 0.0, 1.0);
     const double timeTarget = a.getDouble("time-target", 2.0, 0.0, 1e6);
     o.sampleImages = a.has("sheet") ? static_cast<int>(a.getInt("sheet-count", 8, 1, 1000)) : 0;
-    const fs::path classifierRoot = a.has("classifiers") ? fs::path(a.get("classifiers"))
-                                                         : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
+    const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
     for (const auto& opt : {"sheet", "json"})
         if (a.has(opt)) {
             const fs::path parent = fs::path(a.get(opt)).parent_path();
@@ -135,12 +130,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     std::map<phantom::PhantomKind, training::AttributeClassifier> loaded;
     std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
     for (const auto kind : o.kinds) {
-        const fs::path dir = classifierRoot / ("classifier-" + std::string(phantom::toString(kind)));
-        if (!fs::exists(dir / "classifier.json"))
-            throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(kind)) + " classifier in '" + dir.string()
-                                           + "' (train it: medtraverse-cli train classifier --data phantom:"
-                                           + std::string(phantom::toString(kind)) + " --out " + dir.string() + ")");
-        loaded[kind] = training::AttributeClassifier::load(dir.string());
+        loaded[kind] = training::loadKindClassifier(classifierRoot, kind);
         classifiers[kind] = &loaded[kind];
     }
 
@@ -289,12 +279,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         return kExitOk;
     }
     const std::string modelDir = a.required("model");
-    std::vector<std::string> findings;
-    for (const auto& v : a.getAll("attribute")) {
-        std::stringstream ss(v);
-        for (std::string f; std::getline(ss, f, ',');)
-            if (!f.empty()) findings.push_back(f);
-    }
+    const std::vector<std::string> findings = a.getList("attribute");
     if (findings.empty()) throw UsageError("option '--attribute' is required (e.g. --attribute pleural_effusion)");
     for (const auto& f : findings) {
         try {
@@ -321,8 +306,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     for (int k : base.swaps)
         if (k >= base.steps) throw UsageError("--swaps: k = " + std::to_string(k) + " must be below --steps " + std::to_string(base.steps));
     base.frames = static_cast<int>(a.getInt("frames", 50, 2, 10000));
-    const fs::path classifierRoot = a.has("classifiers") ? fs::path(a.get("classifiers"))
-                                                         : fs::absolute(fs::path(modelDir)).lexically_normal().parent_path();
+    const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
     if (a.has("json")) {
         const fs::path parent = fs::path(a.get("json")).parent_path();
         if (!parent.empty() && !fs::is_directory(parent)) throw UsageError("--json: folder '" + parent.string() + "' does not exist");
@@ -330,13 +314,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     std::map<phantom::PhantomKind, training::AttributeClassifier> classifiers;
     for (const auto& f : findings) {
         const auto kind = training::findingGroup(f).kind;
-        if (classifiers.count(kind)) continue;
-        const fs::path dir = classifierRoot / ("classifier-" + std::string(phantom::toString(kind)));
-        if (!fs::exists(dir / "classifier.json"))
-            throw Error(ErrorCode::Io, "no " + std::string(phantom::toString(kind)) + " classifier in '" + dir.string()
-                                           + "' (train it: medtraverse-cli train classifier --data phantom:"
-                                           + std::string(phantom::toString(kind)) + " --out " + dir.string() + ")");
-        classifiers[kind] = training::AttributeClassifier::load(dir.string());
+        if (!classifiers.count(kind)) classifiers[kind] = training::loadKindClassifier(classifierRoot, kind);
     }
 
     const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/cli/args.h"
 #include "core/common/error.h"
 #include "core/study/durable_file.h"
 
@@ -196,16 +197,7 @@ std::string slugify(const std::string& text)
 
 std::vector<std::string> splitCommaList(const std::string& text)
 {
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', pos), text.size());
-        std::string item = text.substr(pos, comma - pos);
-        const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-        pos = comma + 1;
-    }
-    return out;
+    return cli::splitCommaList(text);
 }
 
 namespace {

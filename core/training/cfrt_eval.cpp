@@ -40,15 +40,28 @@ const FindingGroup& findingGroup(const std::string& name)
     throw Error(ErrorCode::InvalidArgument, "unknown finding '" + name + "' (known: " + known + ")");
 }
 
+namespace {
+
+std::string dermBase(bool melanoma)
+{
+    return std::string("a dermoscopic image with ") + (melanoma ? "melanoma (MEL)" : "melanocytic nevus (NV)");
+}
+
+}  // namespace
+
+std::string paperNeutralPrompt(phantom::PhantomKind kind, bool melanoma)
+{
+    return kind == phantom::PhantomKind::Cxr ? "Normal chest X-ray with no significant findings"
+                                             : dermBase(melanoma) + " with no visible artifacts";
+}
+
 CfrtPrompts paperPrompts(const std::string& finding, bool melanoma)
 {
     const auto& g = findingGroup(finding);
-    if (g.kind == phantom::PhantomKind::Cxr)
-        return {"Normal chest X-ray with no significant findings", "Chest X-ray showing " + chestLabel(g.name)};
+    if (g.kind == phantom::PhantomKind::Cxr) return {paperNeutralPrompt(g.kind), "Chest X-ray showing " + chestLabel(g.name)};
     std::string words = g.name;
     std::replace(words.begin(), words.end(), '_', ' ');
-    const std::string base = std::string("a dermoscopic image with ") + (melanoma ? "melanoma (MEL)" : "melanocytic nevus (NV)");
-    return {base + " with no visible artifacts", base + " showing " + words};
+    return {paperNeutralPrompt(g.kind, melanoma), dermBase(melanoma) + " showing " + words};
 }
 
 CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const AttributeClassifier& classifier,

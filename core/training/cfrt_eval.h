@@ -27,6 +27,7 @@ struct CfrtPrompts {
     std::string neutral, attribute;
 };
 CfrtPrompts paperPrompts(const std::string& finding, bool melanoma = false);
+std::string paperNeutralPrompt(phantom::PhantomKind kind, bool melanoma = false);
 const FindingGroup& findingGroup(const std::string& name);  // throws listing the names
 
 struct CfrtEvalOptions {

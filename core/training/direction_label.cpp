@@ -47,9 +47,7 @@ DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const Attri
         groups.push_back(&g);
         cols.push_back(groupColumns(classifier, g));
     }
-    const std::string base = o.basePrompt.empty()
-        ? paperPrompts(o.kind == phantom::PhantomKind::Cxr ? "pleural_effusion" : "hair").neutral
-        : o.basePrompt;
+    const std::string base = o.basePrompt.empty() ? paperNeutralPrompt(o.kind) : o.basePrompt;
     c10::InferenceMode guard;
     const at::Tensor e = pipeline::encodePrompt(model, base);                       // [1, 77, D]
     if (direction.vector.dim() != 2 || direction.vector.size(0) != e.size(1) || direction.vector.size(1) != e.size(2))

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 #include "core/common/error.h"
@@ -68,6 +69,21 @@ at::Tensor featureMatrix(const std::vector<std::vector<float>>& rows)
 }
 
 }  // namespace
+
+AttributeClassifier loadKindClassifier(const std::string& root, PhantomKind kind)
+{
+    const std::string name(phantom::toString(kind));
+    const std::filesystem::path dir = std::filesystem::path(root) / ("classifier-" + name);
+    if (!std::filesystem::exists(dir / "classifier.json"))
+        throw Error(ErrorCode::Io, "no " + name + " classifier in '" + dir.string() + "' (train it: medtraverse-cli train classifier --data phantom:"
+                                       + name + " --out " + dir.string() + ")");
+    return AttributeClassifier::load(dir.string());
+}
+
+std::string defaultClassifierRoot(const std::string& modelDir)
+{
+    return std::filesystem::absolute(modelDir).lexically_normal().parent_path().string();
+}
 
 std::vector<int> groupColumns(const AttributeClassifier& c, const FindingGroup& g)
 {

@@ -31,6 +31,12 @@ struct FindingGroup {
 };
 const std::vector<FindingGroup>& qualityFindingGroups();
 
+// The classifier `train classifier --data phantom:KIND --out ROOT/classifier-KIND` wrote, from `root`
+// (the bundled ones sit beside the default model: defaultClassifierRoot(modelDir) = its parent folder).
+// Throws mt::Error(Io) naming the folder and the command that makes it when there is none.
+AttributeClassifier loadKindClassifier(const std::string& root, phantom::PhantomKind kind);
+std::string defaultClassifierRoot(const std::string& modelDir);
+
 // Columns of the group's members among the classifier's labels; throws mt::Error(InvalidArgument)
 // naming the missing label and the `train classifier --data phantom:KIND` that provides it.
 std::vector<int> groupColumns(const AttributeClassifier& classifier, const FindingGroup& group);

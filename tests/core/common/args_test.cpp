@@ -55,3 +55,14 @@ TEST_CASE("Args: help text lists every option with its default", "[cli][fast]")
     const std::string h = p.help();
     CHECK_THAT(h, Catch::Contains("--steps N") && Catch::Contains("(default: 50)") && Catch::Contains("--set KEY=VALUE ..."));
 }
+
+TEST_CASE("Args: comma lists from every occurrence, trimmed, empties dropped; fallback when absent", "[cli][fast]")
+{
+    CHECK(mt::cli::splitCommaList(" a, b,,c ,") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(mt::cli::splitCommaList("").empty());
+    auto a = makeParser().parse({"--set", "x,y", "z", "--set", " w ", "--swaps", "45, 40"});
+    CHECK(a.getList("set") == std::vector<std::string>{"x", "y", "z", "w"});
+    CHECK(a.getList("swaps") == std::vector<std::string>{"45", "40"});
+    CHECK(a.getList("prompt", {"d1", "d2"}) == std::vector<std::string>{"d1", "d2"});
+    CHECK(a.getList("prompt").empty());
+}
