@@ -34,8 +34,12 @@ void ProgressBar::update(std::int64_t done, std::int64_t total, const std::strin
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.append(static_cast<std::size_t>(kWidth - filled), '.');
     char rate[64];
-    if (done > 0 && elapsed > 0) {
-        const double perUnit = elapsed / static_cast<double>(done);
+    // A resumed job starts at, say, 1706 of 4000: its rate counts only the units done in this run.
+    // The first report comes after one unit of this run, so the run started at firstDone - 1.
+    if (m_baseDone < 0) m_baseDone = done > 0 ? done - 1 : 0;
+    const std::int64_t doneHere = done - m_baseDone;
+    if (doneHere > 0 && elapsed > 0) {
+        const double perUnit = elapsed / static_cast<double>(doneHere);
         const double eta = perUnit * static_cast<double>(total - done);
         std::snprintf(rate, sizeof rate, " %.2f s/it, %.0f s elapsed, ETA %.0f s", perUnit, elapsed, eta);
     } else {

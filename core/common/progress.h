@@ -31,6 +31,7 @@ private:
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_lastPrint;
     std::int64_t m_lastDone = -1;
+    std::int64_t m_baseDone = -1;  // units already done when this run began (resumed jobs)
 };
 
 }  // namespace mt

@@ -184,6 +184,30 @@ at::Tensor steerEmbedding(const at::Tensor& base, const Direction& direction, do
     return base + (value * direction.info.scale) * direction.vector.to(base.device(), base.scalar_type()).unsqueeze(0);
 }
 
+void applySliders(pipeline::StableDiffusionModel& model, pipeline::GenerateParams& params,
+                  const std::vector<SliderSetting>& sliders)
+{
+    c10::InferenceMode guard;
+    at::Tensor offset;
+    for (const auto& s : sliders) {
+        if (!s.direction) throw Error(ErrorCode::InvalidArgument, "a slider has no direction");
+        if (s.value == 0.0) continue;
+        const auto& d = *s.direction;
+        if (!offset.defined()) {
+            if (!params.condEmbeds.defined()) params.condEmbeds = pipeline::encodePrompt(model, params.prompt);
+            offset = torch::zeros_like(params.condEmbeds);
+        }
+        // steerEmbedding checks the shape and names the direction.
+        offset = steerEmbedding(offset, d, s.value);
+    }
+    if (!offset.defined()) return;
+    params.condEmbeds = params.condEmbeds + offset;
+    if (params.swapAfter >= 0 && !params.swapPrompt.empty()) {
+        if (!params.swapEmbeds.defined()) params.swapEmbeds = pipeline::encodePrompt(model, params.swapPrompt);
+        params.swapEmbeds = params.swapEmbeds + offset;
+    }
+}
+
 std::vector<std::string> loadCorpus(const std::string& spec, int count, std::uint64_t seed)
 {
     std::vector<std::string> prompts;

@@ -16,6 +16,10 @@
 #include "core/pipeline/sd_model.h"
 #include "core/traversal/direction_info.h"
 
+namespace mt::pipeline {
+struct GenerateParams;
+}
+
 namespace mt::traversal {
 
 // Responsibility: one named direction with its tensor. Ownership: value type. Thread: any.
@@ -72,6 +76,21 @@ Direction orthogonalize(const DirectionSet& set, const std::string& target, cons
 // e + value * scale * d: base [1, 77, D], direction [77, D] -> [1, 77, D] (what a GUI slider sends as
 // GenerateParams::condEmbeds).
 at::Tensor steerEmbedding(const at::Tensor& base, const Direction& direction, double value);
+
+// Responsibility: one slider's setting: a direction and the value the user chose.
+// Ownership: borrows the direction (it must outlive the call). Thread: any.
+struct SliderSetting {
+    const Direction* direction = nullptr;
+    double value = 0.0;
+};
+
+// Applies several sliders at once to a generation: text-space directions (prompt_pair, pca_text,
+// orthogonalized) add value * scale * d to the conditional embedding, i.e. params.condEmbeds =
+// encode(params.prompt) + sum_i v_i s_i d_i (and the same offset on params.swapEmbeds when a swap is
+// set). Sliders at 0 are skipped; with every slider at 0 params is left as it was. Throws
+// InvalidArgument naming the direction when its shape does not fit the model.
+void applySliders(pipeline::StableDiffusionModel& model, pipeline::GenerateParams& params,
+                  const std::vector<SliderSetting>& sliders);
 
 // A prompt corpus: "phantom:cxr" / "phantom:derm" = captions of `count` procedural phantoms from seed
 // `seed` (all four phrasings in turn, core/phantom/phantom_caption.h); anything else is a text file
