@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>QObject</name>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="30"/>
+        <source>%1 (chest X-ray)</source>
+        <translation>%1 (radiographie thoracique)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="30"/>
+        <source>%1 (dermoscopy)</source>
+        <translation>%1 (dermoscopie)</translation>
+    </message>
+</context>
+<context>
     <name>mt::ui::AboutDialog</name>
     <message>
         <location filename="../ui/about_dialog.cpp" line="14"/>
@@ -15,14 +28,200 @@
     </message>
 </context>
 <context>
+    <name>mt::ui::AttributePanel</name>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="40"/>
+        <source>No directions loaded</source>
+        <translation>Aucune direction chargée</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="43"/>
+        <source>Load...</source>
+        <translation>Charger...</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="44"/>
+        <source>Load a direction file made by medtraverse-cli directions (prompt pairs, PCA, ...)</source>
+        <translation>Charger un fichier de directions créé par medtraverse-cli directions (paires de prompts, ACP, ...)</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="46"/>
+        <source>Reset all</source>
+        <translation>Tout remettre à zéro</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="48"/>
+        <source>Every unlocked slider back to 0</source>
+        <translation>Tous les curseurs non verrouillés reviennent à 0</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="58"/>
+        <source>the first step</source>
+        <translation>la première étape</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="58"/>
+        <source>%1 % of the steps</source>
+        <translation>%1 % des étapes</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="60"/>
+        <source>Steps before this point use the plain prompt, as in the paper&apos;s late prompt swap: the first steps fix the anatomy, so a later start keeps more of it</source>
+        <translation>Les étapes avant ce point utilisent le prompt seul, comme l&apos;échange tardif de prompt de l&apos;article : les premières étapes fixent l&apos;anatomie, donc un début plus tardif en conserve davantage</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="65"/>
+        <source>Sliders act from</source>
+        <translation>Les curseurs agissent à partir de</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="75"/>
+        <source>Load a direction file to get one slider per finding. The bundled model&apos;s file loads by itself; make others with medtraverse-cli directions prompt-pair or pca.</source>
+        <translation>Chargez un fichier de directions pour obtenir un curseur par signe. Celui du modèle fourni se charge tout seul ; créez-en d&apos;autres avec medtraverse-cli directions prompt-pair ou pca.</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="93"/>
+        <source>prompt pair</source>
+        <translation>paire de prompts</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="94"/>
+        <source>text PCA</source>
+        <translation>ACP du texte</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="95"/>
+        <source>orthogonalised</source>
+        <translation>orthogonalisée</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="96"/>
+        <source>h-space PCA</source>
+        <translation>ACP de l&apos;espace h</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="97"/>
+        <source>Jacobian direction</source>
+        <translation>direction jacobienne</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="99"/>
+        <source>%1 % of variance</source>
+        <translation>%1 % de la variance</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="100"/>
+        <source>sigma %1</source>
+        <translation>sigma %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="102"/>
+        <source>cleaned of %1</source>
+        <translation>nettoyée de %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="105"/>
+        <source>moves %1 (r = %2)</source>
+        <translation>modifie %1 (r = %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="106"/>
+        <source>moves %1</source>
+        <translation>modifie %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="141"/>
+        <source>Slider range: the ends move the embedding by this many units of the direction</source>
+        <translation>Plage du curseur : les extrémités déplacent l&apos;embedding de ce nombre d&apos;unités de la direction</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="144"/>
+        <source>Back to 0</source>
+        <translation>Revenir à 0</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="145"/>
+        <source>Lock</source>
+        <translation>Verrouiller</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="146"/>
+        <source>Keep this value: the slider cannot move and Reset all leaves it</source>
+        <translation>Garder cette valeur : le curseur ne bouge plus et « Tout remettre à zéro » l&apos;ignore</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="189"/>
+        <source>&apos;%1&apos; holds no directions</source>
+        <translation>« %1 » ne contient aucune direction</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="195"/>
+        <source>%1 (directions: %2)</source>
+        <translation>%1 (directions : %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="206"/>
+        <source>Load Directions</source>
+        <translation>Charger des directions</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="207"/>
+        <source>Direction files (*.safetensors);;All files (*)</source>
+        <translation>Fichiers de directions (*.safetensors);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/attribute_panel.cpp" line="210"/>
+        <source>Could not load: %1</source>
+        <translation>Chargement impossible : %1</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::CompareView</name>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="35"/>
+        <source>Neutral (reference)</source>
+        <translation>Neutre (référence)</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="35"/>
+        <source>Edited</source>
+        <translation>Modifiée</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="35"/>
+        <source>Difference |edited - neutral|</source>
+        <translation>Différence |modifiée - neutre|</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="53"/>
+        <source>No reference yet: generate with every slider at 0, or compute a trajectory.</source>
+        <translation>Pas encore de référence : générez avec tous les curseurs à 0, ou calculez une trajectoire.</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="78"/>
+        <source>No reference image.</source>
+        <translation>Pas d&apos;image de référence.</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="78"/>
+        <source>The images differ in size: no difference map.</source>
+        <translation>Les images n&apos;ont pas la même taille : pas de carte de différence.</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_view.cpp" line="84"/>
+        <source>Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 (colour scale: 0 black ... 64 levels or more pale yellow)</source>
+        <translation>|Différence| moyenne %1 niveaux de gris, maximum %2 ; %3 % des pixels ont changé de plus de 8 (échelle : 0 noir ... 64 niveaux ou plus jaune pâle)</translation>
+    </message>
+</context>
+<context>
     <name>mt::ui::ImageView</name>
     <message>
-        <location filename="../ui/image_view.cpp" line="179"/>
+        <location filename="../ui/image_view.cpp" line="209"/>
         <source>Zoom %1 %</source>
         <translation>Zoom %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="181"/>
+        <location filename="../ui/image_view.cpp" line="211"/>
         <source>W %1  L %2</source>
         <translation>L %1  C %2</translation>
     </message>
@@ -30,58 +229,59 @@
 <context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="49"/>
+        <location filename="../ui/main_window.cpp" line="56"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="64"/>
+        <location filename="../ui/main_window.cpp" line="71"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="72"/>
+        <location filename="../ui/main_window.cpp" line="282"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="77"/>
+        <location filename="../ui/main_window.cpp" line="289"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="82"/>
-        <location filename="../ui/main_window.cpp" line="83"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
+        <location filename="../ui/main_window.cpp" line="295"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="87"/>
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="93"/>
+        <location filename="../ui/main_window.cpp" line="83"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="114"/>
+        <location filename="../ui/main_window.cpp" line="104"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="119"/>
+        <location filename="../ui/main_window.cpp" line="109"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="126"/>
+        <location filename="../ui/main_window.cpp" line="119"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="144"/>
+        <location filename="../ui/main_window.cpp" line="152"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
@@ -91,310 +291,455 @@
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="176"/>
+        <location filename="../ui/main_window.cpp" line="194"/>
+        <source>A trajectory needs at least 3 steps</source>
+        <translation>Une trajectoire demande au moins 3 étapes</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="203"/>
+        <source>Computing the trajectory...</source>
+        <translation>Calcul de la trajectoire...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="222"/>
+        <source>Draft in %1 s - let go of the slider for the full image</source>
+        <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="224"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="189"/>
+        <location filename="../ui/main_window.cpp" line="257"/>
+        <source>The image on screen is now the reference of the compare view</source>
+        <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="264"/>
+        <source>Cannot load directions: %1</source>
+        <translation>Impossible de charger les directions : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="287"/>
+        <source>Decoding frame %1 of %2</source>
+        <translation>Décodage de l&apos;image %1 sur %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="288"/>
+        <source>Inverting the image: step %1 of %2</source>
+        <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="342"/>
+        <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
+        <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="347"/>
+        <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
+        <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="357"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="197"/>
+        <location filename="../ui/main_window.cpp" line="365"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="198"/>
+        <location filename="../ui/main_window.cpp" line="366"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="204"/>
+        <location filename="../ui/main_window.cpp" line="372"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="219"/>
-        <location filename="../ui/main_window.cpp" line="246"/>
+        <location filename="../ui/main_window.cpp" line="387"/>
+        <location filename="../ui/main_window.cpp" line="415"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="220"/>
-        <location filename="../ui/main_window.cpp" line="252"/>
+        <location filename="../ui/main_window.cpp" line="389"/>
+        <location filename="../ui/main_window.cpp" line="422"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="414"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="417"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="250"/>
+        <location filename="../ui/main_window.cpp" line="419"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265"/>
+        <location filename="../ui/main_window.cpp" line="435"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="268"/>
+        <location filename="../ui/main_window.cpp" line="438"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="439"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="275"/>
+        <location filename="../ui/main_window.cpp" line="445"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278"/>
+        <location filename="../ui/main_window.cpp" line="448"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="283"/>
+        <location filename="../ui/main_window.cpp" line="453"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
-        <location filename="../ui/main_window.cpp" line="313"/>
+        <location filename="../ui/main_window.cpp" line="456"/>
+        <location filename="../ui/main_window.cpp" line="483"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="364"/>
+        <location filename="../ui/main_window.cpp" line="534"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="371"/>
+        <location filename="../ui/main_window.cpp" line="541"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="381"/>
+        <location filename="../ui/main_window.cpp" line="555"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="384"/>
+        <location filename="../ui/main_window.cpp" line="558"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="388"/>
+        <location filename="../ui/main_window.cpp" line="562"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
+        <location filename="../ui/main_window.cpp" line="563"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="392"/>
+        <location filename="../ui/main_window.cpp" line="566"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="567"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="398"/>
+        <location filename="../ui/main_window.cpp" line="572"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="399"/>
+        <location filename="../ui/main_window.cpp" line="573"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="401"/>
+        <location filename="../ui/main_window.cpp" line="575"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403"/>
+        <location filename="../ui/main_window.cpp" line="577"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="407"/>
+        <location filename="../ui/main_window.cpp" line="581"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="411"/>
+        <location filename="../ui/main_window.cpp" line="585"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="417"/>
+        <location filename="../ui/main_window.cpp" line="591"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="420"/>
+        <location filename="../ui/main_window.cpp" line="594"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="420"/>
+        <location filename="../ui/main_window.cpp" line="594"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="420"/>
+        <location filename="../ui/main_window.cpp" line="594"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="420"/>
+        <location filename="../ui/main_window.cpp" line="594"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="420"/>
+        <location filename="../ui/main_window.cpp" line="594"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="425"/>
+        <location filename="../ui/main_window.cpp" line="599"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="427"/>
+        <location filename="../ui/main_window.cpp" line="601"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="431"/>
+        <location filename="../ui/main_window.cpp" line="605"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="434"/>
+        <location filename="../ui/main_window.cpp" line="608"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="441"/>
+        <location filename="../ui/main_window.cpp" line="615"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="449"/>
-        <source>Attribute sliders are not in this version yet. To change one finding, edit the prompt with the same seed, or run medtraverse-cli traverse.</source>
-        <translation>Les curseurs d&apos;attributs ne sont pas encore dans cette version. Pour modifier un seul signe, changez le prompt en gardant la même graine, ou lancez medtraverse-cli traverse.</translation>
+        <location filename="../ui/main_window.cpp" line="623"/>
+        <source>Sliders</source>
+        <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="453"/>
+        <location filename="../ui/main_window.cpp" line="627"/>
+        <source>Trajectory (prompt swap)</source>
+        <translation>Trajectoire (échange de prompt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="633"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="462"/>
+        <location filename="../ui/main_window.cpp" line="648"/>
+        <source>Trajectory</source>
+        <translation>Trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="656"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="463"/>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="465"/>
+        <location filename="../ui/main_window.cpp" line="659"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="466"/>
+        <location filename="../ui/main_window.cpp" line="660"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="467"/>
+        <location filename="../ui/main_window.cpp" line="661"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="468"/>
+        <location filename="../ui/main_window.cpp" line="662"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="470"/>
+        <location filename="../ui/main_window.cpp" line="663"/>
+        <source>&amp;Load Directions...</source>
+        <translation>&amp;Charger des directions...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="664"/>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="666"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="473"/>
+        <location filename="../ui/main_window.cpp" line="669"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="477"/>
+        <location filename="../ui/main_window.cpp" line="670"/>
+        <source>&amp;Compare Neutral | Edited | Difference</source>
+        <translation>&amp;Comparer neutre | modifiée | différence</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="673"/>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="675"/>
+        <source>Use as &amp;Reference</source>
+        <translation>Utiliser comme &amp;référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="676"/>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="677"/>
+        <source>&amp;Fit to Window</source>
+        <translation>&amp;Ajuster à la fenêtre</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="678"/>
+        <source>Ctrl+0</source>
+        <translation>Ctrl+0</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="679"/>
+        <source>Reset &amp;Window/Level</source>
+        <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="680"/>
+        <source>Ctrl+Shift+R</source>
+        <translation>Ctrl+Shift+R</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="682"/>
+        <source>&amp;Play/Pause Trajectory</source>
+        <translation>&amp;Lecture/pause de la trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="683"/>
+        <source>Ctrl+Space</source>
+        <translation>Ctrl+Space</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="684"/>
+        <source>&amp;Next Frame</source>
+        <translation>Image &amp;suivante</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="685"/>
+        <source>Ctrl+Right</source>
+        <translation>Ctrl+Right</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="686"/>
+        <source>P&amp;revious Frame</source>
+        <translation>Image &amp;précédente</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="687"/>
+        <source>Ctrl+Left</source>
+        <translation>Ctrl+Left</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="688"/>
+        <source>Compute &amp;Trajectory</source>
+        <translation>Calculer la &amp;trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="689"/>
+        <source>Ctrl+T</source>
+        <translation>Ctrl+T</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="695"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="478"/>
+        <location filename="../ui/main_window.cpp" line="696"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="479"/>
+        <location filename="../ui/main_window.cpp" line="697"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="480"/>
+        <location filename="../ui/main_window.cpp" line="698"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="482"/>
+        <location filename="../ui/main_window.cpp" line="700"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="483"/>
+        <location filename="../ui/main_window.cpp" line="701"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="484"/>
+        <location filename="../ui/main_window.cpp" line="702"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="496"/>
-        <location filename="../ui/main_window.cpp" line="505"/>
+        <location filename="../ui/main_window.cpp" line="714"/>
+        <location filename="../ui/main_window.cpp" line="723"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>
@@ -913,6 +1258,169 @@ Vos réponses sont enregistrées dans %3.</translation>
         <location filename="../ui/study/study_summary_widget.cpp" line="226"/>
         <source>Exported the answers to %1 (answers.csv, answers.json).</source>
         <translation>Réponses exportées dans %1 (answers.csv, answers.json).</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::TrajectoryPanel</name>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="45"/>
+        <source>Finding:</source>
+        <translation>Signe :</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="48"/>
+        <source>Neutral:</source>
+        <translation>Neutre :</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="51"/>
+        <source>Attribute:</source>
+        <translation>Attribut :</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="57"/>
+        <source> frames</source>
+        <translation> images</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="59"/>
+        <source>Bézier (paper)</source>
+        <translation>Bézier (article)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="60"/>
+        <source>Linear</source>
+        <translation>Linéaire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="61"/>
+        <source>Piecewise</source>
+        <translation>Par morceaux</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="62"/>
+        <source>Spherical</source>
+        <translation>Sphérique</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="65"/>
+        <source>Path:</source>
+        <translation>Chemin :</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="66"/>
+        <source>Start from the opened image (inverted)</source>
+        <translation>Partir de l&apos;image ouverte (inversée)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="70"/>
+        <source>Compute trajectory</source>
+        <translation>Calculer la trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="72"/>
+        <source>Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)</source>
+        <translation>Une passe neutre, puis un échange par k repris depuis son étape en cache (Ctrl+T)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="77"/>
+        <location filename="../ui/trajectory_panel.cpp" line="243"/>
+        <source>Play</source>
+        <translation>Lecture</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="81"/>
+        <source>Cine: play the trajectory back and forth (Ctrl+Space)</source>
+        <translation>Ciné : lire la trajectoire en aller-retour (Ctrl+Space)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="86"/>
+        <source>Trajectory position</source>
+        <translation>Position sur la trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="90"/>
+        <location filename="../ui/trajectory_panel.cpp" line="168"/>
+        <source>No trajectory yet</source>
+        <translation>Pas encore de trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="153"/>
+        <source>Open an image or DICOM file first</source>
+        <translation>Ouvrez d&apos;abord une image ou un fichier DICOM</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="243"/>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="252"/>
+        <source>Frame %1 of %2 (tau %3) - %4</source>
+        <translation>Image %1 sur %2 (tau %3) - %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="256"/>
+        <source>decoded</source>
+        <translation>décodée</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="256"/>
+        <source>preview, decoding...</source>
+        <translation>aperçu, décodage...</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::TrajectoryPlots</name>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="32"/>
+        <source>frame (0 = neutral)</source>
+        <translation>image (0 = neutre)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="32"/>
+        <source>classifier probability</source>
+        <translation>probabilité du classifieur</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="45"/>
+        <source>swap step k (the attribute prompt from step k on)</source>
+        <translation>étape d&apos;échange k (prompt d&apos;attribut à partir de l&apos;étape k)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="45"/>
+        <source>cosine with the weakest swap</source>
+        <translation>cosinus avec l&apos;échange le plus faible</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="47"/>
+        <source>direction</source>
+        <translation>direction</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="47"/>
+        <source>explained variance (%)</source>
+        <translation>variance expliquée (%)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="49"/>
+        <source>Findings along the trajectory</source>
+        <translation>Signes le long de la trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="50"/>
+        <source>Cosine per swap step</source>
+        <translation>Cosinus par étape d&apos;échange</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="51"/>
+        <source>PCA explained variance</source>
+        <translation>Variance expliquée (ACP)</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_plots.cpp" line="62"/>
+        <source>%1 (target)</source>
+        <translation>%1 (cible)</translation>
     </message>
 </context>
 </TS>

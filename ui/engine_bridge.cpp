@@ -4,6 +4,8 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include <cstdlib>
+
 namespace mt::ui {
 
 EngineBridge::EngineBridge(QObject* parent) : QObject(parent)
@@ -46,15 +48,36 @@ QImage EngineBridge::toQImage(const Image& image)
     return view.copy();  // detach from the event's buffer
 }
 
+QImage EngineBridge::grayIfNeutral(const QImage& image)
+{
+    if (image.isNull() || image.format() == QImage::Format_Grayscale8 || image.format() == QImage::Format_Grayscale16)
+        return image;
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    for (int y = 0; y < rgb.height(); ++y) {
+        const uchar* p = rgb.constScanLine(y);
+        for (int x = 0; x < rgb.width(); ++x, p += 3)
+            if (std::abs(p[0] - p[1]) > 2 || std::abs(p[1] - p[2]) > 2) return image;
+    }
+    return rgb.convertToFormat(QImage::Format_Grayscale8);
+}
+
 void EngineBridge::handle(const EngineEvent& event)
 {
     if (event.generation != m_current) return;  // stale: a newer request was posted
     switch (event.kind) {
     case EngineEvent::Kind::Loading: emit loadingModel(QString::fromStdString(event.message)); break;
-    case EngineEvent::Kind::Progress: emit progressed(event.step, event.total); break;
+    case EngineEvent::Kind::Progress:
+        emit progressed(event.step, event.total, QString::fromStdString(event.message));
+        break;
     case EngineEvent::Kind::Finished:
         setBusy(false);
-        emit finished(toQImage(event.image), event.seconds);
+        if (event.trajectory) emit trajectoryFinished(event.trajectory, event.seconds);
+        else emit finished(toQImage(event.image), event.seconds, event.preview);
+        break;
+    case EngineEvent::Kind::TrajectoryReady: emit trajectoryReady(event.trajectory); break;
+    case EngineEvent::Kind::FrameDecoded:
+        emit frameDecoded(event.frame, toQImage(event.image),
+                          QVector<double>(event.probabilities.begin(), event.probabilities.end()));
         break;
     case EngineEvent::Kind::Failed:
         setBusy(false);

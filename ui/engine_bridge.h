@@ -3,9 +3,10 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <QVector>
 #include <memory>
 
-#include "core/pipeline/engine.h"
+#include "core/engine/engine.h"
 
 namespace mt::ui {
 
@@ -21,13 +22,22 @@ public:
     std::uint64_t generate(const GenerationRequest& request);
     void cancel();
     bool isBusy() const { return m_busy; }
+    std::uint64_t currentGeneration() const { return m_current; }
 
     static QImage toQImage(const Image& image);
+    // An RGB image whose channels agree within a gray level or two (a generated radiograph) as
+    // Grayscale8, so the viewer can window it; anything else unchanged.
+    static QImage grayIfNeutral(const QImage& image);
 
 signals:
     void loadingModel(const QString& folder);
-    void progressed(int step, int total);
-    void finished(const QImage& image, double seconds);
+    void progressed(int step, int total, const QString& phase);  // phase: "denoise", "invert", "decode"
+    // An image request finished; `preview`: a draft made while a slider is dragged.
+    void finished(const QImage& image, double seconds, bool preview);
+    // Trajectory requests: previews and control points first, then each decoded frame, then done.
+    void trajectoryReady(const std::shared_ptr<const mt::TrajectoryView>& view);
+    void frameDecoded(int frame, const QImage& image, const QVector<double>& probabilities);
+    void trajectoryFinished(const std::shared_ptr<const mt::TrajectoryView>& view, double seconds);
     void failed(const QString& message);
     void cancelled();
     void busyChanged(bool busy);

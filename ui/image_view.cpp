@@ -42,6 +42,18 @@ void ImageView::clear()
     update();
 }
 
+void ImageView::replaceImage(const QImage& image)
+{
+    const bool same = hasImage() && image.size() == imageSize();
+    const ViewState view = viewState();
+    const double center = m_center, windowWidth = m_windowWidth;
+    const bool wasGray = m_isGray;
+    setImage(image);
+    if (!same) return;
+    if (wasGray && m_isGray) setWindow(center, windowWidth);
+    setViewState(view);
+}
+
 void ImageView::setGrayImage(std::vector<float> values, int width, int height, double center, double windowWidth, bool invert)
 {
     if (width <= 0 || height <= 0 || values.size() != static_cast<std::size_t>(width) * height) {
@@ -146,6 +158,7 @@ void ImageView::fitToWindow()
     centreImage();
     update();
     emit zoomChanged(m_zoom);
+    emit viewChanged();
 }
 
 void ImageView::setZoom(double zoom, QPointF anchor)
@@ -160,6 +173,7 @@ void ImageView::setZoom(double zoom, QPointF anchor)
     m_fit = false;
     update();
     emit zoomChanged(m_zoom);
+    emit viewChanged();
 }
 
 void ImageView::panBy(QPointF delta)
@@ -167,6 +181,22 @@ void ImageView::panBy(QPointF delta)
     m_origin += delta;
     m_fit = false;
     update();
+    emit viewChanged();
+}
+
+void ImageView::setViewState(const ViewState& state)
+{
+    if (state.fit) {
+        if (!m_fit || m_zoom != fitZoom()) fitToWindow();
+        return;
+    }
+    if (state.zoom == m_zoom && state.origin == m_origin && !m_fit) return;  // no echo between synced views
+    m_zoom = std::clamp(state.zoom, kMinZoom, kMaxZoom);
+    m_origin = state.origin;
+    m_fit = false;
+    update();
+    emit zoomChanged(m_zoom);
+    emit viewChanged();
 }
 
 QPointF ImageView::mapFromImage(QPointF imagePoint) const

@@ -27,6 +27,9 @@ public:
     // anything else is shown as RGB without windowing.
     void setImage(const QImage& image);
     void clear();
+    // Like setImage, but an image of the same size keeps the zoom, pan and (grayscale) window: for
+    // scrubbing a trajectory or refining a draft without the view jumping.
+    void replaceImage(const QImage& image);
 
     bool hasImage() const { return m_width > 0; }
     bool isGray() const { return m_isGray; }
@@ -48,6 +51,15 @@ public:
     // Widget coordinates of an image point (pixel centres at +0.5).
     QPointF mapFromImage(QPointF imagePoint) const;
 
+    // Zoom and pan together, so several views can follow one (the compare view).
+    struct ViewState {
+        double zoom = 1.0;
+        QPointF origin;
+        bool fit = true;
+    };
+    ViewState viewState() const { return {m_zoom, m_origin, m_fit}; }
+    void setViewState(const ViewState& state);
+
     // The image at full resolution as shown (windowed, inverted if needed), without zoom and overlay.
     QImage renderedImage() const { return m_rendered; }
     // The text of the overlay, e.g. "Zoom 100 %   W 400  L 40".
@@ -59,6 +71,8 @@ public:
 signals:
     void windowChanged(double center, double width);
     void zoomChanged(double zoom);
+    // Zoom or pan changed by the user or a call (not by a resize that keeps the image fitted).
+    void viewChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;

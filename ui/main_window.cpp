@@ -16,11 +16,13 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QImageReader>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -29,10 +31,15 @@
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 #include "ui/about_dialog.h"
+#include "ui/attribute_panel.h"
+#include "ui/compare_view.h"
+#include "ui/trajectory_panel.h"
+#include "ui/trajectory_plots.h"
 #include "core/common/error.h"
 #include "core/dicom/dicom_reader.h"
 #include "core/dicom/dicom_writer.h"
@@ -67,29 +74,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         const QString def = defaultModelFolder();
         if (!def.isEmpty()) setModelFolder(def);
     }
+    const QString directions = QSettings().value(QStringLiteral("sliders/file")).toString();
+    if (!directions.isEmpty() && QFileInfo::exists(directions) && m_attributes->directionFile().isEmpty())
+        loadDirections(directions);
 
-    connect(m_engine, &EngineBridge::loadingModel, this,
-            [this](const QString& folder) { statusBar()->showMessage(tr("Loading model %1...").arg(folder)); });
-    connect(m_engine, &EngineBridge::progressed, this, [this](int step, int total) {
-        m_progress->setVisible(true);
-        m_progress->setRange(0, total);
-        m_progress->setValue(step);
-        statusBar()->showMessage(tr("Denoising step %1 of %2").arg(step).arg(total));
-    });
-    connect(m_engine, &EngineBridge::finished, this, &MainWindow::showImage);
-    connect(m_engine, &EngineBridge::failed, this, [this](const QString& message) {
-        m_progress->setVisible(false);
-        statusBar()->showMessage(tr("Generation failed"), 10000);
-        QMessageBox::warning(this, tr("Generation failed"), message);
-    });
-    connect(m_engine, &EngineBridge::cancelled, this, [this]() {
-        m_progress->setVisible(false);
-        statusBar()->showMessage(tr("Cancelled"), 5000);
-    });
-    connect(m_engine, &EngineBridge::busyChanged, this, [this](bool busy) {
-        m_cancelButton->setEnabled(busy);
-        if (!busy) m_progress->setVisible(false);
-    });
+    connectEngine();
+    connectTrajectory();
     if (statusBar()->currentMessage().isEmpty()) statusBar()->showMessage(tr("Ready"));
 }
 
@@ -118,6 +108,9 @@ bool MainWindow::setModelFolder(const QString& folder)
     m_modelLabel->setText(QDir::toNativeSeparators(m_modelFolder));
     m_statusModel->setText(tr("Model: %1").arg(QFileInfo(m_modelFolder).fileName()));
     m_generateButton->setEnabled(true);
+    // A model may ship its slider directions (the bundled one does).
+    const QString directions = m_modelFolder + QStringLiteral("/directions.safetensors");
+    if (QFileInfo::exists(directions)) loadDirections(directions);
     return true;
 }
 
@@ -138,13 +131,8 @@ void MainWindow::newSeed()
     m_seed->setValue(static_cast<int>(QRandomGenerator::global()->bounded(1, 2147483647)));
 }
 
-void MainWindow::generate()
+GenerationRequest MainWindow::baseRequest() const
 {
-    if (m_modelFolder.isEmpty()) {
-        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
-        return;
-    }
-    if (!m_seedLock->isChecked()) newSeed();
     GenerationRequest r;
     r.modelFolder = m_modelFolder.toStdString();
     r.prompt = m_prompt->toPlainText().trimmed().toStdString();
@@ -153,10 +141,66 @@ void MainWindow::generate()
     r.guidance = m_guidance->value();
     r.sampler = m_sampler->currentData().toString().toStdString();
     r.seed = static_cast<std::uint64_t>(m_seed->value());
-    m_engine->generate(r);
+    r.sliders = m_attributes->activeSliders();
+    r.sliderFrom = m_attributes->sliderFrom();
+    return r;
+}
+
+void MainWindow::generate()
+{
+    if (m_modelFolder.isEmpty()) {
+        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
+        return;
+    }
+    if (!m_seedLock->isChecked()) newSeed();
+    m_engine->generate(baseRequest());
     m_progress->setVisible(true);
     m_progress->setRange(0, 0);  // busy until the first step reports
     statusBar()->showMessage(tr("Generating..."));
+    saveSettings();
+}
+
+void MainWindow::slidersChanged(bool dragging)
+{
+    if (m_modelFolder.isEmpty()) return;
+    // The same patient: a slider never draws a new seed, locked or not.
+    GenerationRequest r = baseRequest();
+    r.preview = dragging;
+    m_engine->generate(r);
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+}
+
+void MainWindow::computeTrajectory()
+{
+    if (m_modelFolder.isEmpty()) {
+        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
+        return;
+    }
+    GenerationRequest r = baseRequest();
+    const GenerationRequest t = m_trajectory->request();
+    r.kind = t.kind;
+    r.prompt = t.prompt;
+    r.swapPrompt = t.swapPrompt;
+    r.frames = t.frames;
+    r.path = t.path;
+    r.startImage = t.startImage;
+    r.sliders.clear();  // the trajectory is the paper's prompt swap; sliders apply to single images
+    // The plot needs the finding's classifier beside the model; without one the trajectory still runs.
+    const QString classifier = QFileInfo(m_modelFolder).dir().filePath(
+        QStringLiteral("classifier-%1/classifier.json").arg(QString::fromStdString(t.classifierKind)));
+    r.classifierKind = QFileInfo::exists(classifier) ? t.classifierKind : std::string();
+    if (r.steps < 3) {
+        statusBar()->showMessage(tr("A trajectory needs at least 3 steps"), 8000);
+        return;
+    }
+    m_trajectory->clearTrajectory();
+    m_plots->setProbabilities({}, {}, -1);
+    m_lastTrajectory = r;
+    m_engine->generate(r);
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    statusBar()->showMessage(tr("Computing the trajectory..."));
     saveSettings();
 }
 
@@ -165,20 +209,144 @@ void MainWindow::cancelGeneration()
     m_engine->cancel();
 }
 
-void MainWindow::showImage(const QImage& image, double seconds)
+void MainWindow::showImage(const QImage& image, double seconds, bool preview)
 {
     m_progress->setVisible(false);
     m_banner->setVisible(true);
     m_dicomSource.clear();
     m_imageInfo->clear();
-    m_imageView->setImage(image);
+    const QImage shown = EngineBridge::grayIfNeutral(image);
+    if (!preview && !m_attributes->anyActive()) m_reference = shown;
+    showEdited(shown);
+    if (preview)
+        statusBar()->showMessage(tr("Draft in %1 s - let go of the slider for the full image").arg(seconds, 0, 'f', 2), 15000);
+    else
+        statusBar()->showMessage(tr("Generated %1x%2 in %3 s (seed %4)")
+                                     .arg(image.width())
+                                     .arg(image.height())
+                                     .arg(seconds, 0, 'f', 1)
+                                     .arg(m_seed->value()),
+                                 15000);
+}
+
+void MainWindow::showEdited(const QImage& image)
+{
+    m_edited = image;
+    m_imageView->replaceImage(image);
     m_image = m_imageView->renderedImage();
-    statusBar()->showMessage(tr("Generated %1x%2 in %3 s (seed %4)")
-                                 .arg(image.width())
-                                 .arg(image.height())
-                                 .arg(seconds, 0, 'f', 1)
-                                 .arg(m_seed->value()),
-                             15000);
+    if (isCompareMode()) m_compare->setImages(m_reference, m_edited);
+}
+
+bool MainWindow::isCompareMode() const
+{
+    return m_centralStack->currentWidget() == m_compare;
+}
+
+void MainWindow::setCompareMode(bool on)
+{
+    m_centralStack->setCurrentWidget(on ? static_cast<QWidget*>(m_compare) : m_imageView);
+    if (m_compareAction->isChecked() != on) m_compareAction->setChecked(on);
+    if (on) m_compare->setImages(m_reference, m_edited);
+}
+
+void MainWindow::useAsReference()
+{
+    if (m_edited.isNull()) return;
+    m_reference = m_edited;
+    if (isCompareMode()) m_compare->setImages(m_reference, m_edited);
+    statusBar()->showMessage(tr("The image on screen is now the reference of the compare view"), 8000);
+}
+
+bool MainWindow::loadDirections(const QString& file)
+{
+    const QString error = m_attributes->loadDirections(file);
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(tr("Cannot load directions: %1").arg(error), 15000);
+        return false;
+    }
+    QStringList names;
+    QVector<double> ratios;
+    for (const auto& d : m_attributes->info().directions)
+        if (d.explainedVariance) {
+            names << QString::fromStdString(d.name);
+            ratios << *d.explainedVariance;
+        }
+    m_plots->setExplainedVariance(names, ratios);
+    QSettings().setValue(QStringLiteral("sliders/file"), file);
+    return true;
+}
+
+void MainWindow::connectEngine()
+{
+    connect(m_engine, &EngineBridge::loadingModel, this,
+            [this](const QString& folder) { statusBar()->showMessage(tr("Loading model %1...").arg(folder)); });
+    connect(m_engine, &EngineBridge::progressed, this, [this](int step, int total, const QString& phase) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, total);
+        m_progress->setValue(step);
+        if (phase == QLatin1String("decode")) statusBar()->showMessage(tr("Decoding frame %1 of %2").arg(step).arg(total));
+        else if (phase == QLatin1String("invert")) statusBar()->showMessage(tr("Inverting the image: step %1 of %2").arg(step).arg(total));
+        else statusBar()->showMessage(tr("Denoising step %1 of %2").arg(step).arg(total));
+    });
+    connect(m_engine, &EngineBridge::finished, this, &MainWindow::showImage);
+    connect(m_engine, &EngineBridge::failed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        statusBar()->showMessage(tr("Generation failed"), 10000);
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Generation failed"), message, QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("generationErrorBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();  // non-blocking: the window keeps working (and tests are not stalled)
+    });
+    connect(m_engine, &EngineBridge::cancelled, this, [this]() {
+        m_progress->setVisible(false);
+        statusBar()->showMessage(tr("Cancelled"), 5000);
+    });
+    connect(m_engine, &EngineBridge::busyChanged, this, [this](bool busy) {
+        m_cancelButton->setEnabled(busy);
+        if (!busy) m_progress->setVisible(false);
+    });
+}
+
+void MainWindow::connectTrajectory()
+{
+    connect(m_attributes, &AttributePanel::slidersChanged, this, &MainWindow::slidersChanged);
+    connect(m_trajectory, &TrajectoryPanel::computeRequested, this, &MainWindow::computeTrajectory);
+    connect(m_trajectory, &TrajectoryPanel::decodeRequested, this, [this](int frame) {
+        if (m_lastTrajectory.kind != GenerationRequest::Kind::Trajectory) return;
+        GenerationRequest r = m_lastTrajectory;
+        r.focusFrame = frame;
+        m_engine->generate(r);
+    });
+    connect(m_trajectory, &TrajectoryPanel::frameShown, this, [this](int frame, const QImage& image, bool) {
+        m_banner->setVisible(true);
+        m_dicomSource.clear();
+        showEdited(EngineBridge::grayIfNeutral(image));
+        m_plots->setCurrentFrame(frame);
+    });
+    connect(m_trajectory, &TrajectoryPanel::probabilitiesChanged, this, [this] {
+        m_plots->setProbabilities(m_trajectory->findings(), m_trajectory->probabilities(), m_trajectory->targetFinding());
+    });
+    connect(m_engine, &EngineBridge::trajectoryReady, this, [this](const std::shared_ptr<const TrajectoryView>& view) {
+        m_reference = EngineBridge::grayIfNeutral(EngineBridge::toQImage(view->controlImages.front()));
+        QVector<int> swaps(view->swaps.begin(), view->swaps.end());
+        QVector<double> cosines(view->cosines.begin(), view->cosines.end());
+        m_plots->setCosines(swaps, cosines);
+        m_trajectory->setTrajectory(view);
+        m_trajectoryDock->setVisible(true);
+    });
+    connect(m_engine, &EngineBridge::frameDecoded, m_trajectory, &TrajectoryPanel::setFrame);
+    connect(m_engine, &EngineBridge::trajectoryFinished, this,
+            [this](const std::shared_ptr<const TrajectoryView>& view, double seconds) {
+                m_progress->setVisible(false);
+                m_trajectory->setTrajectory(view);
+                QString text = tr("Trajectory: %1 frames in %2 s (denoising %3 s)")
+                                   .arg(view->previews.size())
+                                   .arg(seconds, 0, 'f', 1)
+                                   .arg(view->secondsDenoise, 0, 'f', 1);
+                if (view->secondsInversion > 0)
+                    text += tr("; inversion %1 s, reconstruction PSNR %2 dB").arg(view->secondsInversion, 0, 'f', 1).arg(view->inversionPsnrDb, 0, 'f', 1);
+                statusBar()->showMessage(text, 20000);
+            });
 }
 
 void MainWindow::showFileError(const QString& title, const QString& path, const QString& problem)
@@ -217,6 +385,7 @@ bool MainWindow::openImage(const QString& path)
         m_dicomSource.clear();
         m_banner->setVisible(false);
         m_imageInfo->setText(tr("%1x%2").arg(image.width()).arg(image.height()));
+        m_trajectory->setStartImageAvailable(path);
         statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 8000);
         return true;
     }
@@ -249,6 +418,7 @@ bool MainWindow::openImage(const QString& path)
         parts << QString::fromStdString(info.photometric);
         if (info.frames > 1) parts << tr("frame %1 of %2").arg(frame.frameIndex + 1).arg(info.frames);
         m_imageInfo->setText(parts.join(QStringLiteral(" | ")));
+        m_trajectory->setStartImageAvailable(path);
         statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 8000);
         return true;
     } catch (const Error& e) {
@@ -369,8 +539,12 @@ void MainWindow::buildPanels()
     m_imageView = new ImageView(central);
     m_imageView->setMinimumSize(512, 512);
     m_imageView->setPlaceholderText(tr("No image yet.\nGenerate an image or open a DICOM file to begin."));
+    m_compare = new CompareView(central);
+    m_centralStack = new QStackedWidget(central);
+    m_centralStack->addWidget(m_imageView);
+    m_centralStack->addWidget(m_compare);
     centralLayout->addWidget(m_banner);
-    centralLayout->addWidget(m_imageView, 1);
+    centralLayout->addWidget(m_centralStack, 1);
     setCentralWidget(central);
 
     auto* controls = new QWidget(this);
@@ -446,15 +620,35 @@ void MainWindow::buildPanels()
 
     auto* attributes = new QWidget(this);
     auto* attrLayout = new QVBoxLayout(attributes);
-    auto* hint = new QLabel(tr("Attribute sliders are not in this version yet. To change one finding, edit the prompt with the same seed, or run medtraverse-cli traverse."), attributes);
-    hint->setWordWrap(true);
-    attrLayout->addWidget(hint);
-    attrLayout->addStretch(1);
+    auto* slidersBox = new QGroupBox(tr("Sliders"), attributes);
+    auto* slidersLayout = new QVBoxLayout(slidersBox);
+    m_attributes = new AttributePanel(slidersBox);
+    slidersLayout->addWidget(m_attributes);
+    auto* trajectoryBox = new QGroupBox(tr("Trajectory (prompt swap)"), attributes);
+    auto* trajectoryLayout = new QVBoxLayout(trajectoryBox);
+    m_trajectory = new TrajectoryPanel(trajectoryBox);
+    trajectoryLayout->addWidget(m_trajectory);
+    attrLayout->addWidget(slidersBox, 1);
+    attrLayout->addWidget(trajectoryBox);
     m_attributesDock = new QDockWidget(tr("Attributes"), this);
     m_attributesDock->setObjectName(QStringLiteral("attributesDock"));
     m_attributesDock->setWidget(attributes);
-    m_attributesDock->setMinimumWidth(240);
+    m_attributesDock->setMinimumWidth(320);
     addDockWidget(Qt::RightDockWidgetArea, m_attributesDock);
+
+    auto* bottom = new QWidget(this);
+    auto* bottomLayout = new QHBoxLayout(bottom);
+    bottomLayout->setContentsMargins(4, 0, 4, 0);
+    m_plots = new TrajectoryPlots(bottom);
+    m_trajectory->strip()->setParent(bottom);
+    m_trajectory->strip()->setFixedHeight(QWIDGETSIZE_MAX);
+    m_trajectory->strip()->setMinimumWidth(260);
+    bottomLayout->addWidget(m_trajectory->strip(), 1);
+    bottomLayout->addWidget(m_plots, 2);
+    m_trajectoryDock = new QDockWidget(tr("Trajectory"), this);
+    m_trajectoryDock->setObjectName(QStringLiteral("trajectoryDock"));
+    m_trajectoryDock->setWidget(bottom);
+    addDockWidget(Qt::BottomDockWidgetArea, m_trajectoryDock);
 }
 
 void MainWindow::buildMenus()
@@ -466,13 +660,37 @@ void MainWindow::buildMenus()
     exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
     QAction* openModel = file->addAction(tr("Open &Model Folder..."), this, &MainWindow::openModelFolder);
     openModel->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    QAction* loadDirs = file->addAction(tr("&Load Directions..."), m_attributes, &AttributePanel::chooseFile);
+    loadDirs->setShortcut(QKeySequence(tr("Ctrl+L")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    m_compareAction = view->addAction(tr("&Compare Neutral | Edited | Difference"));
+    m_compareAction->setObjectName(QStringLiteral("compareAction"));
+    m_compareAction->setCheckable(true);
+    m_compareAction->setShortcut(QKeySequence(tr("Ctrl+D")));
+    connect(m_compareAction, &QAction::toggled, this, &MainWindow::setCompareMode);
+    QAction* reference = view->addAction(tr("Use as &Reference"), this, &MainWindow::useAsReference);
+    reference->setShortcut(QKeySequence(tr("Ctrl+R")));
+    QAction* fit = view->addAction(tr("&Fit to Window"), m_imageView, &ImageView::fitToWindow);
+    fit->setShortcut(QKeySequence(tr("Ctrl+0")));
+    QAction* resetWindow = view->addAction(tr("Reset &Window/Level"), m_imageView, &ImageView::resetWindow);
+    resetWindow->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
+    view->addSeparator();
+    QAction* play = view->addAction(tr("&Play/Pause Trajectory"), m_trajectory, &TrajectoryPanel::togglePlay);
+    play->setShortcut(QKeySequence(tr("Ctrl+Space")));
+    QAction* next = view->addAction(tr("&Next Frame"), this, [this] { m_trajectory->setCurrentFrame(m_trajectory->currentFrame() + 1); });
+    next->setShortcut(QKeySequence(tr("Ctrl+Right")));
+    QAction* previous = view->addAction(tr("P&revious Frame"), this, [this] { m_trajectory->setCurrentFrame(m_trajectory->currentFrame() - 1); });
+    previous->setShortcut(QKeySequence(tr("Ctrl+Left")));
+    QAction* compute = view->addAction(tr("Compute &Trajectory"), this, &MainWindow::computeTrajectory);
+    compute->setShortcut(QKeySequence(tr("Ctrl+T")));
+    view->addSeparator();
     view->addAction(m_controlsDock->toggleViewAction());
     view->addAction(m_attributesDock->toggleViewAction());
+    view->addAction(m_trajectoryDock->toggleViewAction());
 
     QMenu* studyMenu = menuBar()->addMenu(tr("&Study"));
     studyMenu->addAction(tr("&New Study..."), this, &MainWindow::newStudy);

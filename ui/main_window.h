@@ -3,6 +3,8 @@
 #include <QImage>
 #include <QMainWindow>
 
+#include "core/engine/engine.h"
+
 class QComboBox;
 class QDockWidget;
 class QDoubleSpinBox;
@@ -13,11 +15,16 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QCheckBox;
+class QStackedWidget;
 
 namespace mt::ui {
 
+class AttributePanel;
+class CompareView;
 class EngineBridge;
 class ImageView;
+class TrajectoryPanel;
+class TrajectoryPlots;
 
 // Responsibility: the clinician's main window: menus, status bar, the model panel, the image area
 // and the attribute panel. Ownership: owns its widgets (Qt parent tree). Thread: GUI only.
@@ -46,6 +53,16 @@ public:
     // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
     bool exportImageTo(const QString& path);
     EngineBridge* engine() const { return m_engine; }
+    AttributePanel* attributePanel() const { return m_attributes; }
+    TrajectoryPanel* trajectoryPanel() const { return m_trajectory; }
+    TrajectoryPlots* plots() const { return m_plots; }
+    CompareView* compareView() const { return m_compare; }
+    bool isCompareMode() const;
+    // The reference of the compare view: the last image made with every slider at 0, or a
+    // trajectory's neutral frame, or what "Use as Reference" picked.
+    QImage referenceImage() const { return m_reference; }
+    // Loads a direction file into the sliders (also the PCA plot); errors go to the status bar.
+    bool loadDirections(const QString& file);
 
 public slots:
     void openModelFolder();
@@ -55,6 +72,11 @@ public slots:
     void generate();
     void cancelGeneration();
     void newSeed();
+    // A slider moved: a draft while dragging, the full image once settled (seed kept).
+    void slidersChanged(bool dragging);
+    void computeTrajectory();
+    void setCompareMode(bool on);
+    void useAsReference();
     // Study menu (issue 9): designer, reading session and summary of a reader study.
     void newStudy();
     void readStudy();
@@ -66,7 +88,11 @@ protected:
 private:
     void buildMenus();
     void buildPanels();
-    void showImage(const QImage& image, double seconds);
+    void showImage(const QImage& image, double seconds, bool preview);
+    void showEdited(const QImage& image);   // main view + compare view
+    GenerationRequest baseRequest() const;
+    void connectEngine();
+    void connectTrajectory();
     void showFileError(const QString& title, const QString& path, const QString& problem);
     void loadSettings();
     void saveSettings() const;
@@ -92,6 +118,16 @@ private:
     QProgressBar* m_progress = nullptr;
     EngineBridge* m_engine = nullptr;
     QImage m_image;
+    QImage m_reference;
+    QImage m_edited;
+    AttributePanel* m_attributes = nullptr;
+    TrajectoryPanel* m_trajectory = nullptr;
+    TrajectoryPlots* m_plots = nullptr;
+    CompareView* m_compare = nullptr;
+    QStackedWidget* m_centralStack = nullptr;
+    QDockWidget* m_trajectoryDock = nullptr;
+    QAction* m_compareAction = nullptr;
+    GenerationRequest m_lastTrajectory;   // for decoding the frame the user stopped on
 };
 
 }  // namespace mt::ui

@@ -16,6 +16,9 @@
 #include <ostream>
 #include <set>
 #include <thread>
+#include <condition_variable>
+#include <mutex>
+#include <unistd.h>
 
 #include "core/cli/args.h"
 #include "core/cli/cli.h"
@@ -24,10 +27,12 @@
 #include "core/common/json.h"
 #include "core/model/flops.h"
 #include "core/model/layers.h"
+#include "core/engine/engine.h"
 #include "core/pipeline/generator.h"
 #include "core/pipeline/preview.h"
 #include "core/pipeline/sd_model.h"
 #include "core/runtime/device.h"
+#include "core/traversal/directions.h"
 #include "core/traversal/paths.h"
 #include "core/traversal/swap_trajectory.h"
 
@@ -39,7 +44,42 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kBenchNames = {"peak", "flops", "load", "text", "unet", "vae", "generate",
-                                               "trajectory", "bezier", "inversion", "all"};
+                                               "trajectory", "bezier", "inversion", "ui-latency", "all"};
+
+// Responsibility: the events of a GenerationEngine, waited on by the benchmark's thread.
+// Ownership: value type holding the events. Thread: push() from the engine's worker, the rest from one.
+class EventLog {
+public:
+    void push(const EngineEvent& e)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_events.push_back(e);
+        m_cv.notify_all();
+    }
+    // Waits (up to 10 min) for the first event of `generation` of one of the kinds; throws on Failed.
+    EngineEvent wait(std::uint64_t generation, std::initializer_list<EngineEvent::Kind> kinds)
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        EngineEvent found;
+        const bool ok = m_cv.wait_for(lock, std::chrono::minutes(10), [&] {
+            for (const auto& e : m_events)
+                if (e.generation == generation
+                    && (e.kind == EngineEvent::Kind::Failed || std::find(kinds.begin(), kinds.end(), e.kind) != kinds.end())) {
+                    found = e;
+                    return true;
+                }
+            return false;
+        });
+        if (!ok) throw Error(ErrorCode::Io, "ui-latency: the engine gave no answer within 10 minutes");
+        if (found.kind == EngineEvent::Kind::Failed) throw Error(ErrorCode::InvalidArgument, "ui-latency: " + found.message);
+        return found;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::vector<EngineEvent> m_events;
+};
 
 struct Stats {
     std::vector<double> ms;  // every repetition, in run order
@@ -342,6 +382,74 @@ public:
         m_stepMs = stepMs;
     }
 
+    // What the GUI waits for, through the same engine the GUI uses (its own worker thread and copy of
+    // the model): a slider dragged (draft: a quarter of the steps) and released (full steps), and a
+    // trajectory until its previews show and until every frame is decoded.
+    void runUiLatency(const std::string& modelDir, int threads)
+    {
+        const fs::path file = fs::temp_directory_path() / ("medtraverse-bench-" + std::to_string(::getpid()) + ".safetensors");
+        traversal::DirectionSet set;
+        set.put(traversal::promptPairDirection(m_model, "effusion", {m_s.neutral}, {m_s.attribute}));
+        set.save(file.string());
+        EventLog log;
+        {
+            GenerationEngine engine([&log](const EngineEvent& e) { log.push(e); }, threads);
+            GenerationRequest r;
+            r.modelFolder = modelDir;
+            r.prompt = m_s.neutral;
+            r.steps = m_s.steps;
+            r.guidance = m_s.guidance;
+            r.seed = 1500;
+            r.width = m_s.width;
+            r.height = m_s.height;
+            r.sliderFrom = 0.2;  // the GUI's default
+            const auto finished = {EngineEvent::Kind::Finished};
+            log.wait(engine.post(r), finished);  // loads the model (not timed)
+            std::vector<double> drafts, refined;
+            for (int i = 0; i < m_s.warmup + m_s.repeat; ++i) {
+                r.sliders = {{file.string(), "effusion", 0.25 + 0.1 * i}};
+                r.preview = true;
+                auto t0 = Clock::now();
+                log.wait(engine.post(r), finished);
+                if (i >= m_s.warmup) drafts.push_back(msSince(t0));
+                r.preview = false;
+                t0 = Clock::now();
+                log.wait(engine.post(r), finished);
+                if (i >= m_s.warmup) refined.push_back(msSince(t0));
+            }
+            const int draftSteps = std::max(4, m_s.steps / 4);
+            row("ui: slider move -> draft image", summarize(drafts), 0, std::to_string(draftSteps) + " steps, sliders from 20 %");
+            row("ui: slider release -> refined image", summarize(refined), 0, std::to_string(m_s.steps) + " steps");
+            r = GenerationRequest{};
+            r.kind = GenerationRequest::Kind::Trajectory;
+            r.modelFolder = modelDir;
+            r.prompt = m_s.neutral;
+            r.swapPrompt = m_s.attribute;
+            r.steps = m_s.steps;
+            r.guidance = m_s.guidance;
+            r.swaps = m_s.swaps;
+            r.seed = 1501;
+            r.frames = 24;
+            r.width = m_s.width;
+            r.height = m_s.height;
+            const auto t0 = Clock::now();
+            const auto g = engine.post(r);
+            log.wait(g, {EngineEvent::Kind::TrajectoryReady});
+            const double readyMs = msSince(t0);
+            log.wait(g, finished);
+            const double doneMs = msSince(t0);
+            row("ui: trajectory -> previews on screen", summarize({readyMs}), 0,
+                std::to_string(r.swaps.size()) + " swaps, cached neutral run");
+            row("ui: trajectory -> 24 frames decoded", summarize({doneMs}), 0, "scrubbing shows previews until then");
+            r.focusFrame = 7;
+            const auto t1 = Clock::now();
+            log.wait(engine.post(r), finished);
+            row("ui: same trajectory again (engine cache)", summarize({msSince(t1)}), 0, "no denoising, no decoding");
+        }
+        std::error_code ec;
+        fs::remove(file, ec);
+    }
+
     void runBezier()
     {
         const auto& u = m_model.unet->config();
@@ -518,12 +626,12 @@ int runBench(const std::vector<std::string>& args, CommandContext& ctx)
         return kExitOk;
     }
     if (a.positionals().empty()) throw UsageError("name a benchmark: peak, flops, load, text, unet, vae, generate, "
-                                                  "trajectory, bezier, inversion or all");
+                                                  "trajectory, bezier, inversion, ui-latency or all");
     if (a.positionals().size() > 1) throw UsageError("one benchmark at a time (or 'all'), got '" + a.positionals()[1] + "' too");
     const std::string which = a.positionals()[0];
     if (std::find(kBenchNames.begin(), kBenchNames.end(), which) == kBenchNames.end())
         throw UsageError("unknown benchmark '" + which + "' (peak, flops, load, text, unet, vae, generate, trajectory, "
-                         "bezier, inversion, all)");
+                         "bezier, inversion, ui-latency, all)");
     Settings s;
     s.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
     s.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
@@ -598,6 +706,7 @@ int runBench(const std::vector<std::string>& args, CommandContext& ctx)
     if (which == "trajectory" || all) bench.runTrajectory();
     if (which == "bezier" || all) bench.runBezier();
     if (which == "inversion" || all) bench.runInversion();
+    if (which == "ui-latency" || all) bench.runUiLatency(modelDir, threads);
     if (all) bench.targets();
     ctx.out << "load average at end: " << loadAverage() << "\n";
     if (!jsonPath.empty()) {
@@ -624,7 +733,7 @@ int runBench(const std::vector<std::string>& args, CommandContext& ctx)
 
 Command benchCommand()
 {
-    return {"bench", "Benchmark text encode, UNet step, VAE decode, generate, trajectory, scrub, inversion", runBench};
+    return {"bench", "Benchmark text encode, UNet step, VAE decode, generate, trajectory, scrub, inversion, UI latency", runBench};
 }
 
 }  // namespace mt::cli

@@ -2,6 +2,7 @@
 #include "core/image/image_io.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -168,6 +169,42 @@ Image captionedSheet(const std::vector<Image>& tiles, const std::vector<std::str
     out.height = sheet.rows;
     out.channels = 3;
     out.pixels.assign(sheet.data, sheet.data + sheet.total() * 3);
+    return out;
+}
+
+DifferenceMap differenceMap(const Image& a, const Image& b, double fullScale, double threshold)
+{
+    if (a.isNull() || b.isNull() || a.width != b.width || a.height != b.height)
+        throw Error(ErrorCode::InvalidArgument, "difference map: the images must be non-empty and of one size ("
+                                                    + std::to_string(a.width) + "x" + std::to_string(a.height) + " vs "
+                                                    + std::to_string(b.width) + "x" + std::to_string(b.height) + ")");
+    if (fullScale <= 0) throw Error(ErrorCode::InvalidArgument, "difference map: the full scale must be positive");
+    const auto gray = [](const Image& im, std::size_t pixel, int c) {
+        return static_cast<double>(im.pixels[pixel * static_cast<std::size_t>(im.channels)
+                                             + static_cast<std::size_t>(im.channels == 1 ? 0 : c)]);
+    };
+    const std::size_t n = static_cast<std::size_t>(a.width) * static_cast<std::size_t>(a.height);
+    cv::Mat scaled(a.height, a.width, CV_8UC1);
+    DifferenceMap out;
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        double d = 0;
+        for (int c = 0; c < 3; ++c) d += std::abs(gray(a, i, c) - gray(b, i, c));
+        d /= 3.0;
+        out.meanAbs += d;
+        out.maxAbs = std::max(out.maxAbs, d);
+        changed += d > threshold;
+        scaled.data[i] = static_cast<std::uint8_t>(std::clamp(d / fullScale * 255.0 + 0.5, 0.0, 255.0));
+    }
+    out.meanAbs /= static_cast<double>(n);
+    out.changedFraction = static_cast<double>(changed) / static_cast<double>(n);
+    cv::Mat colour;
+    cv::applyColorMap(scaled, colour, cv::COLORMAP_INFERNO);
+    cv::cvtColor(colour, colour, cv::COLOR_BGR2RGB);
+    out.heatmap.width = a.width;
+    out.heatmap.height = a.height;
+    out.heatmap.channels = 3;
+    out.heatmap.pixels.assign(colour.data, colour.data + n * 3);
     return out;
 }
 

@@ -4,6 +4,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "core/common/error.h"
 #include "core/sampling/scheduler.h"
 
@@ -52,16 +54,139 @@ at::Tensor seededNoise(const std::vector<int64_t>& shape, std::uint64_t seed, c1
     return torch::randn(shape, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
 }
 
+bool StepOffset::appliesAt(int step) const
+{
+    return steps.empty() || std::find(steps.begin(), steps.end(), step) != steps.end();
+}
+
+std::vector<int64_t> latentShape(const StableDiffusionModel& model, int width, int height)
+{
+    const int f = model.vaeScaleFactor();
+    if (width <= 0) width = model.defaultImageSize();
+    if (height <= 0) height = model.defaultImageSize();
+    if (width % f != 0 || height % f != 0)
+        throw Error(ErrorCode::InvalidArgument, "image size " + std::to_string(width) + "x" + std::to_string(height)
+                                                    + " must be a multiple of " + std::to_string(f)
+                                                    + " (the VAE's downscale factor)");
+    return {model.unet->config().inChannels, height / f, width / f};
+}
+
+std::vector<int64_t> hSpaceShape(const StableDiffusionModel& model, int width, int height)
+{
+    auto shape = latentShape(model, width, height);
+    const auto& c = model.unet->config();
+    // Every down block but the last halves the size (a stride-2 convolution; with zero padding it
+    // rounds down, with diffusers' padding 1 up).
+    for (std::size_t i = 0; i + 1 < c.blockOutChannels.size(); ++i)
+        for (auto* side : {&shape[1], &shape[2]}) *side = c.downsamplePadding == 0 ? *side / 2 : (*side + 1) / 2;
+    shape[0] = c.blockOutChannels.back();
+    return shape;
+}
+
 namespace {
 
+std::string shapeText(const std::vector<int64_t>& shape)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+bool requiresGrad(const at::Tensor& t)
+{
+    return t.defined() && t.requires_grad();
+}
+
+// Whether generate() must record the autograd graph (see its comment in the header).
+bool wantsGraph(const GenerateParams& p)
+{
+    if (!torch::GradMode::is_enabled()) return false;
+    bool any = requiresGrad(p.condEmbeds) || requiresGrad(p.swapEmbeds) || requiresGrad(p.initLatents);
+    for (const auto* list : {&p.hOffsets, &p.latentOffsets})
+        for (const auto& o : *list) any = any || requiresGrad(o.offset);
+    return any;
+}
+
+// The offsets as [1, C, h, w] on the device, after checking their shapes and steps.
+std::vector<StepOffset> preparedOffsets(const std::vector<StepOffset>& offsets, const std::vector<int64_t>& chw,
+                                        int numSteps, c10::Device device, const std::string& what)
+{
+    std::vector<StepOffset> out;
+    for (const auto& o : offsets) {
+        if (!o.offset.defined()) throw Error(ErrorCode::InvalidArgument, what + ": an offset has no tensor");
+        auto t = o.offset.dim() == 3 ? o.offset.unsqueeze(0) : o.offset;                 // [1, C, h, w]
+        if (t.dim() != 4 || t.size(0) != 1 || t.sizes().slice(1).vec() != chw)
+            throw Error(ErrorCode::InvalidArgument, what + ": an offset has shape " + shapeText(o.offset.sizes().vec())
+                                                        + ", this model and image size need " + shapeText(chw)
+                                                        + " (or [1, ...])");
+        for (int s : o.steps)
+            if (s < 0 || s >= numSteps)
+                throw Error(ErrorCode::InvalidArgument, what + ": step " + std::to_string(s) + " is outside 0.."
+                                                            + std::to_string(numSteps - 1) + " of this run");
+        out.push_back({t.to(device, torch::kFloat32), o.steps});
+    }
+    return out;
+}
+
+// The sum of the offsets that apply at `step` ([1, C, h, w]); undefined when none does.
+at::Tensor offsetAt(const std::vector<StepOffset>& offsets, int step)
+{
+    at::Tensor sum;
+    for (const auto& o : offsets)
+        if (o.appliesAt(step)) sum = sum.defined() ? sum + o.offset : o.offset;
+    return sum;
+}
+
+// Adds `offset` to the mid_block output in place (every row of the batch: both CFG halves) and shows
+// the result to `observe`. Empty when there is nothing to do, so the UNet skips its hook calls.
+model::ActivationHook hSpaceHook(const at::Tensor& offset, const HSpaceObserver& observe, int step)
+{
+    if (!offset.defined() && !observe) return {};
+    return [offset, &observe, step](const std::string& name, const torch::Tensor& h) {
+        if (name != "mid_block") return;
+        if (offset.defined()) h.add_(offset);                                            // [B, C, h, w]
+        if (observe) observe(step, h);
+    };
+}
+
 at::Tensor predictNoise(StableDiffusionModel& model, const at::Tensor& x, double t, const at::Tensor& uncond,
-                        const at::Tensor& cond, double guidance)
+                        const at::Tensor& cond, double guidance, const model::ActivationHook& hook = {})
 {
     auto tt = torch::tensor(static_cast<float>(t), torch::TensorOptions().device(model.device));
-    if (guidance <= 1.0) return model.unet->forward(x, tt, cond);
-    auto both = model.unet->forward(torch::cat({x, x}), tt, torch::cat({uncond, cond}));  // [2B, C, h, w]
+    if (guidance <= 1.0) return model.unet->forward(x, tt, cond, hook);
+    auto both = model.unet->forward(torch::cat({x, x}), tt, torch::cat({uncond, cond}), hook);  // [2B, C, h, w]
     auto parts = both.chunk(2);
     return parts[0] + guidance * (parts[1] - parts[0]);
+}
+
+// The starting latents [1, C, h, w], already multiplied by the scheduler's initial sigma.
+at::Tensor startLatents(StableDiffusionModel& model, const GenerateParams& p, const std::vector<int64_t>& chw,
+                        double initSigma)
+{
+    std::vector<int64_t> shape = {1};
+    shape.insert(shape.end(), chw.begin(), chw.end());
+    if (!p.initLatents.defined()) return seededNoise(shape, p.seed, model.device) * initSigma;
+    if (p.initLatents.sizes().vec() != shape)
+        throw Error(ErrorCode::InvalidArgument, "initial latents have shape " + shapeText(p.initLatents.sizes().vec())
+                                                    + ", the model needs " + shapeText(shape));
+    return p.initLatents.to(model.device, torch::kFloat32) * initSigma;
+}
+
+// Precomputed embeddings (GenerateParams::condEmbeds/swapEmbeds) must fit the UNet's cross-attention.
+at::Tensor checkedEmbeds(StableDiffusionModel& model, const at::Tensor& e, const std::string& what)
+{
+    const int crossDim = model.unet->config().crossAttentionDim;
+    if (e.dim() != 3 || e.size(0) != 1 || e.size(2) != crossDim)
+        throw Error(ErrorCode::InvalidArgument, what + " has shape " + shapeText(e.sizes().vec())
+                                                    + ", the model needs [1, tokens, " + std::to_string(crossDim) + "]");
+    return e.to(model.device, torch::kFloat32);
+}
+
+// The frozen text encoder never needs a graph, even when generate() records one.
+at::Tensor encodeFrozen(StableDiffusionModel& model, const std::string& text)
+{
+    torch::NoGradGuard noGrad;
+    return encodePrompt(model, text);
 }
 
 }  // namespace
@@ -69,67 +194,38 @@ at::Tensor predictNoise(StableDiffusionModel& model, const at::Tensor& x, double
 GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, const CancelToken& cancel,
                         const ProgressFn& progress)
 {
-    c10::InferenceMode guard;
+    c10::InferenceMode guard(!wantsGraph(p));
     if (p.steps < 1 || p.steps > 1000)
         throw Error(ErrorCode::InvalidArgument, "steps must be between 1 and 1000, got " + std::to_string(p.steps));
-    const int f = model.vaeScaleFactor();
-    const int width = p.width > 0 ? p.width : model.defaultImageSize();
-    const int height = p.height > 0 ? p.height : model.defaultImageSize();
-    if (width % f != 0 || height % f != 0)
-        throw Error(ErrorCode::InvalidArgument, "image size " + std::to_string(width) + "x" + std::to_string(height)
-                                                    + " must be a multiple of " + std::to_string(f)
-                                                    + " (the VAE's downscale factor)");
-    const std::vector<int64_t> shape = {1, model.unet->config().inChannels, height / f, width / f};
-
+    const auto chw = latentShape(model, p.width, p.height);
     auto scheduler = sampling::makeScheduler(p.sampler, model.schedulerConfig, p.eta);
     scheduler->setTimesteps(p.steps);
-
-    at::Tensor latents;
-    if (p.initLatents.defined()) {
-        if (p.initLatents.sizes().vec() != shape) {
-            std::string got = "[", want = "[";
-            for (auto d : p.initLatents.sizes()) got += std::to_string(d) + ",";
-            for (auto d : shape) want += std::to_string(d) + ",";
-            throw Error(ErrorCode::InvalidArgument, "initial latents have shape " + got.substr(0, got.size() - 1)
-                                                        + "], the model needs " + want.substr(0, want.size() - 1) + "]");
-        }
-        latents = p.initLatents.to(model.device, torch::kFloat32);
-    } else {
-        latents = seededNoise(shape, p.seed, model.device);
-    }
-    latents = latents * scheduler->initNoiseSigma();
+    const int n = scheduler->numSteps();
+    const auto hOffsets = preparedOffsets(p.hOffsets, hSpaceShape(model, p.width, p.height), n, model.device, "hOffsets");
+    const auto latentOffsets = preparedOffsets(p.latentOffsets, chw, n, model.device, "latentOffsets");
+    at::Tensor latents = startLatents(model, p, chw, scheduler->initNoiseSigma());
 
     const bool cfg = p.guidance > 1.0;
-    // Precomputed embeddings (GenerateParams::condEmbeds/swapEmbeds) must fit the UNet's cross-attention.
-    const int crossDim = model.unet->config().crossAttentionDim;
-    auto checkEmbeds = [&](const at::Tensor& e, const std::string& what) {
-        if (e.dim() != 3 || e.size(0) != 1 || e.size(2) != crossDim) {
-            std::string got = "[";
-            for (auto d : e.sizes()) got += std::to_string(d) + ",";
-            throw Error(ErrorCode::InvalidArgument, what + " has shape " + got.substr(0, got.size() - 1)
-                                                        + "], the model needs [1, tokens, " + std::to_string(crossDim) + "]");
-        }
-        return e.to(model.device, torch::kFloat32);
-    };
-    auto cond = p.condEmbeds.defined() ? checkEmbeds(p.condEmbeds, "condEmbeds") : encodePrompt(model, p.prompt);
-    auto uncond = cfg ? encodePrompt(model, p.negativePrompt) : at::Tensor();
+    auto cond = p.condEmbeds.defined() ? checkedEmbeds(model, p.condEmbeds, "condEmbeds") : encodeFrozen(model, p.prompt);
+    auto uncond = cfg ? encodeFrozen(model, p.negativePrompt) : at::Tensor();
     at::Tensor swapCond;
     if (p.swapAfter >= 0)
-        swapCond = p.swapEmbeds.defined() ? checkEmbeds(p.swapEmbeds, "swapEmbeds") : encodePrompt(model, p.swapPrompt);
+        swapCond = p.swapEmbeds.defined() ? checkedEmbeds(model, p.swapEmbeds, "swapEmbeds") : encodeFrozen(model, p.swapPrompt);
 
     // Stochastic DDIM noise comes from its own seeded stream so eta > 0 is reproducible.
     auto noiseGen = at::detail::createCPUGenerator(p.seed + 0x9E3779B97F4A7C15ull);
     GenerateResult result;
-    const int n = scheduler->numSteps();
-    for (int i = 0; i < n; ++i) {
+    const int last = p.stopAtStep >= 0 ? std::min(p.stopAtStep, n) : n;
+    for (int i = 0; i < last; ++i) {
         if (cancel.isCancelled()) {
             result.outcome = Outcome::Cancelled;
             return result;
         }
         const double t = scheduler->timestep(i);
         const auto& c = (p.swapAfter >= 0 && i > p.swapAfter) ? swapCond : cond;
+        if (auto dx = offsetAt(latentOffsets, i); dx.defined()) latents = latents + dx;
         auto x = scheduler->scaleModelInput(latents, i);
-        auto eps = predictNoise(model, x, t, uncond, c, p.guidance);
+        auto eps = predictNoise(model, x, t, uncond, c, p.guidance, hSpaceHook(offsetAt(hOffsets, i), p.observeHSpace, i));
         std::optional<at::Tensor> noise;
         if (p.eta > 0) noise = torch::randn(latents.sizes(), noiseGen, torch::kFloat32).to(model.device);
         latents = scheduler->step(eps, i, latents, noise);
@@ -138,13 +234,13 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
         if (progress) progress(i + 1, n, "t=" + std::to_string(static_cast<int>(t)));
     }
     result.latents = latents;
-    result.image = decodeLatents(model, latents);
+    if (p.stopAtStep < 0) result.image = decodeLatents(model, latents);
     return result;
 }
 
 at::Tensor decodeLatents(StableDiffusionModel& model, const at::Tensor& latents)
 {
-    c10::InferenceMode guard;
+    c10::InferenceMode guard(!(torch::GradMode::is_enabled() && latents.requires_grad()));
     auto image = model.vae->decode(latents.to(model.device) / model.scalingFactor());  // [B, 3, H, W] ~[-1, 1]
     return (image / 2 + 0.5).clamp(0, 1);
 }

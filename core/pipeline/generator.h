@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,19 @@
 #include "core/sampling/sampler_kind.h"
 
 namespace mt::pipeline {
+
+// A tensor added at chosen denoising steps: an h-space or latent edit (core/traversal/directions.h builds
+// them from direction sliders). Several offsets may cover the same step; they add up.
+struct StepOffset {
+    at::Tensor offset;                   // [C, h, w] or [1, C, h, w]
+    std::vector<int> steps;              // step indices 0..numSteps-1 it is added at; empty = every step
+
+    bool appliesAt(int step) const;
+};
+
+// The h-space observer: (step index, UNet mid_block output [B, C, h, w] after the step's hOffsets;
+// B = 2 with CFG, rows [uncond, cond]). Must not modify the tensor.
+using HSpaceObserver = std::function<void(int step, const at::Tensor& hSpace)>;
 
 struct GenerateParams {
     std::string prompt;
@@ -33,6 +47,19 @@ struct GenerateParams {
     at::Tensor swapEmbeds;               // [1, 77, D]; the conditional branch after swapAfter
     int width = 0, height = 0;           // 0 = the model's default size
     bool keepStepLatents = false;
+    // h-space edits (Kwon et al. 2023, "Diffusion models already have a semantic latent space"): added
+    // in place to the UNet's mid_block output at their steps, in BOTH halves of the CFG batch. Both,
+    // because then eps = u(h + d) + g (c(h + d) - u(h + d)) is the unguided model's edit and a slider's
+    // unit means the same at every guidance scale (an edit of the conditional half alone is multiplied
+    // by g) and the same with guidance <= 1 (one branch). Shape [C, h, w] = hSpaceShape(model, ...).
+    std::vector<StepOffset> hOffsets;
+    // Latent edits (Jacobian directions): added to x_t before the UNet sees it at their steps, so the
+    // step and every later one continue from the moved latents. Shape [C, h, w] = latentShape(...).
+    std::vector<StepOffset> latentOffsets;
+    HSpaceObserver observeHSpace;        // optional: sees the h-space at every step (feature collection)
+    // >= 0: run steps 0..stopAtStep-1 only and return their latents (result.latents = x_t, the input of
+    // step stopAtStep; 0 returns the scaled starting noise) without decoding (result.image undefined).
+    int stopAtStep = -1;
 };
 
 enum class Outcome { Completed, Cancelled };
@@ -65,11 +92,22 @@ void enablePromptCache(StableDiffusionModel& model, std::size_t capacity = 64);
 // the same seed gives the same noise on every machine.
 at::Tensor seededNoise(const std::vector<int64_t>& shape, std::uint64_t seed, c10::Device device);
 
-// The full text-to-image pipeline: CFG with batched [uncond, cond], optional prompt swap, any sampler.
+// [C, h, w] of the latents for an image of width x height (0 = the model's default size); throws
+// InvalidArgument when the size is not a multiple of the VAE's downscale factor.
+std::vector<int64_t> latentShape(const StableDiffusionModel& model, int width = 0, int height = 0);
+// [C, h, w] of the UNet's mid_block output (its h-space) for that image size.
+std::vector<int64_t> hSpaceShape(const StableDiffusionModel& model, int width = 0, int height = 0);
+
+// The full text-to-image pipeline: CFG with batched [uncond, cond], optional prompt swap, any sampler,
+// optional h-space and latent offsets. Runs under InferenceMode, unless grad mode is on and one of
+// condEmbeds, swapEmbeds, initLatents or an offset requires grad: then it records the autograd graph
+// through every step and the decoder, so result.image can be differentiated wrt that tensor (memory
+// grows with the step count; used by the classifier-gradient projection, core/training).
 GenerateResult generate(StableDiffusionModel& model, const GenerateParams& params,
                         const CancelToken& cancel = CancelToken::never(), const ProgressFn& progress = {});
 
 // Scaled latents -> postprocessed image [B, 3, H, W] in [0, 1] ((x / 2 + 0.5).clamp(0, 1)).
+// Differentiable when grad mode is on and the latents require grad (InferenceMode otherwise).
 at::Tensor decodeLatents(StableDiffusionModel& model, const at::Tensor& latents);
 // Image [B, 3, H, W] in [0, 1] -> scaled latents (the distribution's mean x scaling_factor).
 at::Tensor encodeImage(StableDiffusionModel& model, const at::Tensor& image01);

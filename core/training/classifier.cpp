@@ -11,8 +11,10 @@
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/runtime/tensor_io.h"
+#include "core/training/internal/classifier_access.h"
 #include "core/training/internal/model_io.h"
 #include "core/training/internal/tasks.h"
+#include "core/training/internal/train_utils.h"
 
 namespace fs = std::filesystem;
 
@@ -162,6 +164,15 @@ ClassifierOutput AttributeClassifier::analyse(const Image& image) const
     out.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
     out.features.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
     return out;
+}
+
+torch::Tensor ClassifierAccess::logits(const AttributeClassifier& classifier, const torch::Tensor& images01)
+{
+    if (!classifier.m_impl) throw Error(ErrorCode::InvalidArgument, "classifier not loaded");
+    if (images01.dim() != 4 || images01.size(1) != 3)
+        throw Error(ErrorCode::InvalidArgument, "classifier input must be [B, 3, H, W], got " + runtime::shapeString(images01));
+    auto x = resizeImages(images01.to(torch::kCPU, torch::kFloat32) * 2.0 - 1.0, classifier.m_impl->size);  // [B, 3, S, S] in [-1, 1]
+    return classifier.m_impl->net->forward(x);                                             // [B, K]
 }
 
 }  // namespace mt::training

@@ -33,6 +33,7 @@ public:
     ClassifierOutput analyse(const Image& image) const;
 
 private:
+    friend struct ClassifierAccess;  // internal/classifier_access.h: the differentiable path (gradients)
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

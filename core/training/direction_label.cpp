@@ -49,12 +49,8 @@ DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const Attri
     }
     const std::string base = o.basePrompt.empty() ? paperNeutralPrompt(o.kind) : o.basePrompt;
     c10::InferenceMode guard;
+    traversal::checkDirectionFits(model, direction);                                 // names the direction
     const at::Tensor e = pipeline::encodePrompt(model, base);                       // [1, 77, D]
-    if (direction.vector.dim() != 2 || direction.vector.size(0) != e.size(1) || direction.vector.size(1) != e.size(2))
-        throw Error(ErrorCode::InvalidArgument, "direction '" + direction.info.name + "' has shape " +
-                                                    std::to_string(direction.vector.size(0)) + "x" + std::to_string(direction.vector.size(-1)) +
-                                                    ", the model's text embeddings are " + std::to_string(e.size(1)) + "x" +
-                                                    std::to_string(e.size(2)));
     std::vector<double> xs;
     std::vector<std::vector<double>> ps(groups.size());
     const auto total = static_cast<std::int64_t>(o.seeds) * static_cast<std::int64_t>(o.values.size());
@@ -68,10 +64,11 @@ DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const Attri
             }
             pipeline::GenerateParams p;
             p.prompt = base;
-            p.condEmbeds = traversal::steerEmbedding(e, direction, v);
+            p.condEmbeds = e;                                                        // encoded once, not per image
             p.steps = o.steps;
             p.guidance = o.guidance;
             p.seed = o.firstSeed + static_cast<std::uint64_t>(s);
+            traversal::applySliders(model, p, {{&direction, v}});                    // any space: text, h, latent
             const auto r = pipeline::generate(model, p, cancel);
             if (r.outcome == pipeline::Outcome::Cancelled) {
                 out.cancelled = true;

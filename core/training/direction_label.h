@@ -43,8 +43,9 @@ struct DirectionLabel {
 // Pearson correlation of two equally long series; 0 when either is constant (no evidence either way).
 double pearson(const std::vector<double>& x, const std::vector<double>& y);
 
-// Generates seeds x values images with condEmbeds = e(base) + value * scale * d and labels the direction.
-// Throws mt::Error for a direction whose shape does not fit the model's text embeddings.
+// Generates seeds x values images from the base prompt with the direction's slider at each value
+// (traversal::applySliders: text, h-space or latent directions alike) and labels the direction.
+// Throws mt::Error naming the direction when it does not fit the model (traversal::checkDirectionFits).
 DirectionLabel labelDirection(pipeline::StableDiffusionModel& model, const AttributeClassifier& classifier,
                               const traversal::Direction& direction, const LabelOptions& options,
                               const CancelToken& cancel = CancelToken::never(), const ProgressFn& progress = {});

@@ -31,6 +31,17 @@ std::uint64_t fnv1a(const char* s)
 
 }  // namespace
 
+torch::Tensor resizeImages(const torch::Tensor& images, int size)
+{
+    if (images.size(2) == size && images.size(3) == size) return images;
+    namespace F = torch::nn::functional;
+    return F::interpolate(images, F::InterpolateFuncOptions()
+                                      .size(std::vector<int64_t>{size, size})
+                                      .mode(torch::kBilinear)
+                                      .align_corners(false)
+                                      .antialias(true));                       // [B, C, size, size]
+}
+
 torch::Tensor imageToTensor(const Image& image, int size)
 {
     if (image.isNull() || (image.channels != 1 && image.channels != 3))
@@ -42,15 +53,7 @@ torch::Tensor imageToTensor(const Image& image, int size)
                  .to(torch::kFloat32)
                  .div(127.5)
                  .sub(1.0);                                                    // [C, H, W] in [-1, 1]
-    if (image.width != size || image.height != size) {
-        namespace F = torch::nn::functional;
-        t = F::interpolate(t.unsqueeze(0), F::InterpolateFuncOptions()
-                                               .size(std::vector<int64_t>{size, size})
-                                               .mode(torch::kBilinear)
-                                               .align_corners(false)
-                                               .antialias(true))
-                .squeeze(0);                                                   // [C, size, size]
-    }
+    t = resizeImages(t.unsqueeze(0), size).squeeze(0);                        // [C, size, size]
     if (t.size(0) == 1) t = t.expand({3, size, size});                         // [3, size, size]
     return t.contiguous();
 }

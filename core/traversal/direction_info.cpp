@@ -24,6 +24,65 @@ std::vector<std::string> readStrings(const Json* j)
     return out;
 }
 
+template <typename Int>
+Json intArray(const std::vector<Int>& items)
+{
+    Json a = Json::array();
+    for (auto v : items) a.push_back(Json(v));
+    return a;
+}
+
+template <typename Int>
+std::vector<Int> readInts(const Json* j)
+{
+    std::vector<Int> out;
+    if (j && j->isArray())
+        for (const auto& v : j->asArray()) out.push_back(static_cast<Int>(v.asInt()));
+    return out;
+}
+
+Json optionalNumber(const std::optional<double>& v)
+{
+    return v && std::isfinite(*v) ? Json(*v) : Json();
+}
+
+std::optional<double> readOptionalNumber(const Json& j, const char* key)
+{
+    if (const Json* v = j.find(key); v && v->isNumber()) return v->asDouble();
+    return std::nullopt;
+}
+
+// The keys added with h-space and Jacobian directions (see the format comment in the header).
+void writeSpaceKeys(const DirectionInfo& d, Json& j)
+{
+    j["space"] = Json(d.space);
+    j["steps"] = intArray(d.steps);
+    j["step_count"] = Json(d.stepCount);
+    j["seeds"] = intArray(d.seeds);
+    j["feature_step"] = d.featureStep ? Json(*d.featureStep) : Json();
+    j["singular_value"] = optionalNumber(d.singularValue);
+    if (!d.classifierFindings.empty()) {
+        Json c = Json::object();
+        c["kind"] = Json(d.classifierKind);
+        c["findings"] = stringArray(d.classifierFindings);
+        j["orthogonalized_against_classifier"] = c;
+    }
+}
+
+void readSpaceKeys(const Json& j, const std::string& fileSpace, DirectionInfo& d)
+{
+    d.space = j.value("space", fileSpace == kMixedSpaces ? kEmbeddingSpace : fileSpace.c_str());
+    d.steps = readInts<int>(j.find("steps"));
+    d.stepCount = j.value("step_count", 0);
+    d.seeds = readInts<std::uint64_t>(j.find("seeds"));
+    if (const Json* f = j.find("feature_step"); f && f->isNumber()) d.featureStep = static_cast<int>(f->asInt());
+    d.singularValue = readOptionalNumber(j, "singular_value");
+    if (const Json* c = j.find("orthogonalized_against_classifier"); c && c->isObject()) {
+        d.classifierKind = c->value("kind", "");
+        d.classifierFindings = readStrings(c->find("findings"));
+    }
+}
+
 }  // namespace
 
 Json DirectionInfo::toJson() const
@@ -32,7 +91,7 @@ Json DirectionInfo::toJson() const
     j["name"] = Json(name);
     j["kind"] = Json(kind);
     j["scale"] = Json(scale);
-    j["explained_variance"] = explainedVariance ? Json(*explainedVariance) : Json();
+    j["explained_variance"] = optionalNumber(explainedVariance);
     j["tensor"] = Json(tensor.empty() ? name : tensor);
     Json s = Json::array();
     for (auto d : shape) s.push_back(Json(d));
@@ -44,6 +103,7 @@ Json DirectionInfo::toJson() const
     j["orthogonalized_against"] = stringArray(orthogonalizedAgainst);
     j["corpus"] = Json(corpus);
     j["note"] = Json(note);
+    writeSpaceKeys(*this, j);
     if (!label.empty()) {
         j["label"] = Json(label);
         j["label_correlation"] = labelCorrelation ? Json(*labelCorrelation) : Json();
@@ -54,14 +114,14 @@ Json DirectionInfo::toJson() const
     return j;
 }
 
-DirectionInfo DirectionInfo::fromJson(const Json& j, const std::string& origin)
+DirectionInfo DirectionInfo::fromJson(const Json& j, const std::string& origin, const std::string& fileSpace)
 {
     if (!j.isObject()) throw Error(ErrorCode::Parse, origin + ": a direction entry is not a JSON object");
     DirectionInfo d;
     d.name = j.at("name").asString();
     d.kind = j.value("kind", "");
     d.scale = j.value("scale", 1.0);
-    if (const Json* ev = j.find("explained_variance"); ev && ev->isNumber()) d.explainedVariance = ev->asDouble();
+    d.explainedVariance = readOptionalNumber(j, "explained_variance");
     d.tensor = j.value("tensor", d.name.c_str());
     if (const Json* s = j.find("shape"); s && s->isArray())
         for (const auto& v : s->asArray()) d.shape.push_back(v.asInt());
@@ -72,6 +132,7 @@ DirectionInfo DirectionInfo::fromJson(const Json& j, const std::string& origin)
     d.orthogonalizedAgainst = readStrings(j.find("orthogonalized_against"));
     d.corpus = j.value("corpus", "");
     d.note = j.value("note", "");
+    readSpaceKeys(j, fileSpace, d);
     d.label = j.value("label", "");
     if (const Json* r = j.find("label_correlation"); r && r->isNumber()) d.labelCorrelation = r->asDouble();
     if (const Json* all = j.find("label_correlations"); all && all->isObject())
@@ -87,11 +148,19 @@ const DirectionInfo* DirectionSetInfo::find(const std::string& name) const
     return nullptr;
 }
 
+std::string DirectionSetInfo::commonSpace() const
+{
+    if (directions.empty()) return kEmbeddingSpace;
+    for (const auto& d : directions)
+        if (d.space != directions.front().space) return kMixedSpaces;
+    return directions.front().space;
+}
+
 Json DirectionSetInfo::toJson() const
 {
     Json j = Json::object();
     j["version"] = Json(version);
-    j["space"] = Json(space);
+    j["space"] = Json(directions.empty() ? space : commonSpace());
     j["model"] = Json(model);
     Json list = Json::array();
     for (const auto& d : directions) list.push_back(d.toJson());
@@ -110,7 +179,7 @@ DirectionSetInfo DirectionSetInfo::fromJson(const Json& j, const std::string& or
     s.space = j.value("space", kEmbeddingSpace);
     s.model = j.value("model", "");
     if (const Json* list = j.find("directions"); list && list->isArray())
-        for (const auto& d : list->asArray()) s.directions.push_back(DirectionInfo::fromJson(d, origin));
+        for (const auto& d : list->asArray()) s.directions.push_back(DirectionInfo::fromJson(d, origin, s.space));
     return s;
 }
 

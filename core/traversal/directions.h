@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Slider directions in text-embedding space (issue 7; all ours beyond the source paper, which edits
-// only by prompt swaps): attribute directions from prompt pairs, principal axes of a prompt corpus,
-// and Gram-Schmidt disentangling. A slider at value s generates with e_neutral + s * scale * d
-// (GenerateParams::condEmbeds). The file format is described in direction_info.h.
+// Slider directions (issue 7; all ours beyond the source paper, which edits only by prompt swaps):
+// attribute directions from prompt pairs, principal axes of a prompt corpus, and Gram-Schmidt
+// disentangling in text-embedding space; the sliders of every space (applySliders). h-space PCA is in
+// hspace_directions.h, Jacobian directions in jacobian.h, the classifier-gradient projection in
+// core/training/classifier_projection.h. The file format is described in direction_info.h.
 //
-// Space: the text encoder's full last_hidden_state [77, D], not a pooled vector, because that is what
-// the UNet's cross-attention consumes; a pooled direction would have to be broadcast over tokens and
-// would also move the padding tokens, which the paper's swaps never do differently per token.
+// Text space: the text encoder's full last_hidden_state [77, D], not a pooled vector, because that is
+// what the UNet's cross-attention consumes; a pooled direction would have to be broadcast over tokens
+// and would also move the padding tokens, which the paper's swaps never do differently per token.
+// A text slider at value s generates with e_neutral + s * scale * d (GenerateParams::condEmbeds); an
+// h-space slider adds s * scale * d to the UNet's mid_block output at the direction's steps
+// (GenerateParams::hOffsets), a latent slider adds it to x_t (GenerateParams::latentOffsets).
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -52,16 +56,22 @@ Direction promptPairDirection(pipeline::StableDiffusionModel& model, const std::
                               const std::vector<std::string>& neutralPrompts,
                               const std::vector<std::string>& attributePrompts);
 
-// Responsibility: principal axes of a set of embeddings. Ownership: value type. Thread: any.
-struct TextPca {
-    std::vector<Direction> components;        // unit vectors [77, D], kind pca_text, scale = the axis's std
+// Responsibility: principal axes of a set of samples (text embeddings or h-space features).
+// Ownership: value type. Thread: any.
+struct PcaResult {
+    std::vector<Direction> components;        // unit vectors shaped like one sample, scale = the axis's std
     std::vector<double> explainedVarianceRatio;  // per component, of the total variance (sums to <= 1)
-    at::Tensor mean;                          // [77, D]
+    at::Tensor mean;                          // shaped like one sample
 };
+using TextPca = PcaResult;
 
-// PCA (SVD of the centred [N, 77*D] matrix) of embeddings [N, ...]; names "<prefix>1", "<prefix>2", ...
-// Each axis's sign is fixed so that its largest-magnitude coordinate is positive (deterministic
-// output). `components` is capped at N - 1 (and the dimension). Throws for N < 2 or components < 1.
+// PCA (SVD of the centred [N, F] matrix) of samples [N, ...]; names "<prefix>1", "<prefix>2", ...; kind
+// and space are left for the caller. Each axis's sign is fixed so that its largest-magnitude coordinate
+// is positive (deterministic output). `components` is capped at N - 1 (and the dimension). Throws for
+// N < 2 or components < 1.
+PcaResult principalAxes(const at::Tensor& samples, int components, const std::string& prefix);
+
+// principalAxes of embeddings [N, 77, D] as text-space directions of kind pca_text.
 TextPca textPca(const at::Tensor& embeddings, int components, const std::string& prefix = "pc");
 
 // Modified Gram-Schmidt: `target` minus its components along the span of `others` (each flattened).
@@ -69,9 +79,12 @@ TextPca textPca(const at::Tensor& embeddings, int components, const std::string&
 // (not normalised), so a slider's unit still means the same attribute strength along what is left.
 at::Tensor gramSchmidtResidual(const at::Tensor& target, const std::vector<at::Tensor>& others);
 
-// The set's `target` orthogonalised against the named others (kind orthogonalized, same scale).
+// The set's `target` orthogonalised against the named others (kind orthogonalized, same scale, space
+// and steps) and, when given, against `extra` vectors too (e.g. classifier gradients; the caller
+// records what they are in the result's info). Throws InvalidArgument when a direction of another
+// space is named, or when nothing is given to remove.
 Direction orthogonalize(const DirectionSet& set, const std::string& target, const std::vector<std::string>& against,
-                        const std::string& newName);
+                        const std::string& newName, const std::vector<at::Tensor>& extra = {});
 
 // e + value * scale * d: base [1, 77, D], direction [77, D] -> [1, 77, D] (what a GUI slider sends as
 // GenerateParams::condEmbeds).
@@ -84,13 +97,33 @@ struct SliderSetting {
     double value = 0.0;
 };
 
-// Applies several sliders at once to a generation: text-space directions (prompt_pair, pca_text,
-// orthogonalized) add value * scale * d to the conditional embedding, i.e. params.condEmbeds =
-// encode(params.prompt) + sum_i v_i s_i d_i (and the same offset on params.swapEmbeds when a swap is
-// set). Sliders at 0 are skipped; with every slider at 0 params is left as it was. Throws
-// InvalidArgument naming the direction when its shape does not fit the model.
+// Applies several sliders at once to a generation, each by its direction's space:
+//   text (clip_last_hidden_state): params.condEmbeds = encode(params.prompt) + sum_i v_i s_i d_i (and the
+//        same offset on params.swapEmbeds when a swap is set);
+//   h_space: one entry of params.hOffsets per distinct step set, offset = sum v_i s_i d_i;
+//   latent:  the same on params.latentOffsets.
+// A direction's steps are remapped from its step_count to params.steps (remapSteps). Sliders at 0 are
+// skipped; with every slider at 0 params is left as it was. Throws InvalidArgument naming the direction
+// when it does not fit the model (checkDirectionFits). Runs in InferenceMode unless a direction's
+// vector requires grad (then the offsets carry the graph: the classifier-gradient projection).
 void applySliders(pipeline::StableDiffusionModel& model, pipeline::GenerateParams& params,
                   const std::vector<SliderSetting>& sliders);
+
+// Throws InvalidArgument naming the direction when its space is unknown, its shape is not what this
+// model needs in that space for an image of width x height (0 = default size), or a step lies outside
+// its step_count.
+void checkDirectionFits(pipeline::StableDiffusionModel& model, const Direction& direction, int width = 0,
+                        int height = 0);
+
+// Step indices counted in a run of `from` steps, for a run of `to` steps: every new step whose nearest
+// old step is listed, plus the nearest new step of each listed old step (so a single step never
+// vanishes and a range stays a range). Positions are fractions of the run (first = 0, last = 1). Empty
+// (= every step), from <= 0 (unknown) or from == to: returned unchanged.
+std::vector<int> remapSteps(const std::vector<int>& steps, int from, int to);
+
+// "all" -> {} (every step); "3" -> {3}; "0-9,12" -> {0, ..., 9, 12}. Throws InvalidArgument naming
+// `what` for anything else, or a step outside 0..stepCount-1.
+std::vector<int> parseStepList(const std::string& text, int stepCount, const std::string& what);
 
 // A prompt corpus: "phantom:cxr" / "phantom:derm" = captions of `count` procedural phantoms from seed
 // `seed` (all four phrasings in turn, core/phantom/phantom_caption.h); anything else is a text file

@@ -20,6 +20,9 @@ namespace mt::training {
 // 8-bit gray or RGB image -> [3, size, size] float in [-1, 1]: resized (bilinear, antialiased, no
 // crop, as the source paper's Resize((512, 512))), gray replicated to three channels.
 torch::Tensor imageToTensor(const Image& image, int size);
+// Images [B, C, H, W] -> [B, C, size, size], resized as imageToTensor does (unchanged when already
+// that size); differentiable.
+torch::Tensor resizeImages(const torch::Tensor& images, int size);
 
 struct Batch {
     torch::Tensor images;              // [B, 3, S, S] in [-1, 1]

@@ -40,7 +40,9 @@ TEST_CASE("bench all on the tiny model prints every row and writes JSON", "[benc
                             "generate 4 steps CFG + decode, prompt cache off", "generate 4 steps CFG + decode, prompt cache on",
                             "trajectory 3 swaps, neutral-run cache", "trajectory 3 swaps, no cache", "slider to k=",
                             "bezier frame: path + vae decode + 8-bit", "bezier frame: path + latent preview + 8-bit",
-                            "inversion: vae encode + 4 DDIM inverse steps", "targets (issue 10",
+                            "inversion: vae encode + 4 DDIM inverse steps", "ui: slider move -> draft image",
+                            "ui: slider release -> refined image", "ui: trajectory -> previews on screen",
+                            "ui: trajectory -> 24 frames decoded", "ui: same trajectory again (engine cache)", "targets (issue 10",
                             "load average at end:"})
         CHECK_THAT(out, Catch::Contains(row));
     const auto j = Json::parseFile(json);

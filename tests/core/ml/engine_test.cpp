@@ -5,7 +5,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "core/pipeline/engine.h"
+#include "core/engine/engine.h"
+#include "core/pipeline/sd_model.h"
+#include "core/traversal/directions.h"
 #include "support/test_paths.h"
 
 namespace {
@@ -24,10 +26,11 @@ struct Recorder {
     {
         std::unique_lock<std::mutex> lock(mutex);
         mt::EngineEvent found;
-        cv.wait_for(lock, std::chrono::seconds(120), [&] {
+        cv.wait_for(lock, std::chrono::seconds(300), [&] {
             for (const auto& e : events)
-                if (e.generation == generation && e.kind != mt::EngineEvent::Kind::Progress
-                    && e.kind != mt::EngineEvent::Kind::Loading) {
+                if (e.generation == generation
+                    && (e.kind == mt::EngineEvent::Kind::Finished || e.kind == mt::EngineEvent::Kind::Failed
+                        || e.kind == mt::EngineEvent::Kind::Cancelled)) {
                     found = e;
                     return true;
                 }
@@ -71,4 +74,166 @@ TEST_CASE("GenerationEngine: generates on its worker, newest request wins, error
     auto e4 = rec.waitFinal(engine.post(r));
     CHECK(e4.kind == mt::EngineEvent::Kind::Failed);
     CHECK_THAT(e4.message, Catch::Contains("/nonexistent/model"));
+}
+
+namespace {
+
+// A direction file for the tiny model: one prompt-pair direction "effusion".
+std::string makeDirectionFile(const std::string& modelFolder)
+{
+    auto model = mt::pipeline::StableDiffusionModel::load(modelFolder);
+    mt::traversal::DirectionSet set;
+    set.model = modelFolder;
+    set.put(mt::traversal::promptPairDirection(model, "effusion", {"chest x-ray"}, {"chest x-ray showing pleural effusion"}));
+    const std::string file = mt::test::outDir() + "/engine_directions.safetensors";
+    set.save(file);
+    return file;
+}
+
+std::vector<mt::EngineEvent> eventsOf(Recorder& rec, std::uint64_t generation)
+{
+    std::lock_guard<std::mutex> lock(rec.mutex);
+    std::vector<mt::EngineEvent> out;
+    for (const auto& e : rec.events)
+        if (e.generation == generation) out.push_back(e);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("GenerationEngine: sliders move the image, a draft uses fewer steps, 0 changes nothing", "[engine]")
+{
+    const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
+    const std::string file = makeDirectionFile(tiny);
+    Recorder rec;
+    mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
+    mt::GenerationRequest r;
+    r.modelFolder = tiny;
+    r.prompt = "chest x-ray";
+    r.steps = 8;
+    r.seed = 11;
+    const auto plain = rec.waitFinal(engine.post(r));
+    REQUIRE(plain.kind == mt::EngineEvent::Kind::Finished);
+
+    r.sliders = {{file, "effusion", 0.0}};
+    const auto zero = rec.waitFinal(engine.post(r));
+    REQUIRE(zero.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(zero.image.pixels == plain.image.pixels);
+
+    r.sliders = {{file, "effusion", 3.0}};
+    const auto moved = rec.waitFinal(engine.post(r));
+    REQUIRE(moved.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(moved.image.pixels != plain.image.pixels);
+    CHECK_FALSE(moved.preview);
+
+    // Sliders from half the steps on: the first half runs on the plain prompt, so the image is neither
+    // the plain one nor the one steered from the first step.
+    r.sliderFrom = 0.5;
+    const auto late = rec.waitFinal(engine.post(r));
+    REQUIRE(late.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(late.image.pixels != plain.image.pixels);
+    CHECK(late.image.pixels != moved.image.pixels);
+    r.sliderFrom = 0.0;
+
+    r.preview = true;
+    const auto gDraft = engine.post(r);
+    const auto draft = rec.waitFinal(gDraft);
+    REQUIRE(draft.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(draft.preview);
+    int total = 0;
+    for (const auto& e : eventsOf(rec, gDraft))
+        if (e.kind == mt::EngineEvent::Kind::Progress) total = e.total;
+    CHECK(total == 4);  // max(4, 8 / 4)
+
+    r.preview = false;
+    r.sliders = {{file, "no_such_direction", 1.0}};
+    const auto bad = rec.waitFinal(engine.post(r));
+    CHECK(bad.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_THAT(bad.message, Catch::Contains("no_such_direction"));
+    r.sliders = {{"/nonexistent/directions.safetensors", "effusion", 1.0}};
+    const auto missing = rec.waitFinal(engine.post(r));
+    CHECK(missing.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_THAT(missing.message, Catch::Contains("/nonexistent/directions.safetensors"));
+}
+
+TEST_CASE("GenerationEngine: a trajectory gives previews at once, decodes every frame, and is reused", "[engine]")
+{
+    const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
+    Recorder rec;
+    mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
+    mt::GenerationRequest r;
+    r.modelFolder = tiny;
+    r.prompt = "chest x-ray";
+    r.steps = 10;
+    r.seed = 5;
+    const auto neutral = rec.waitFinal(engine.post(r));
+    REQUIRE(neutral.kind == mt::EngineEvent::Kind::Finished);
+
+    r.kind = mt::GenerationRequest::Kind::Trajectory;
+    r.swapPrompt = "chest x-ray showing pleural effusion";
+    r.frames = 6;
+    const auto g = engine.post(r);
+    const auto done = rec.waitFinal(g);
+    REQUIRE(done.kind == mt::EngineEvent::Kind::Finished);
+    REQUIRE(done.trajectory);
+    const auto& t = *done.trajectory;
+    CHECK(t.swaps == mt::GenerationEngine::scaledSwapGrid(10));
+    CHECK(t.swaps == std::vector<int>{8, 7, 6, 5, 4, 3, 2, 1});
+    REQUIRE(t.previews.size() == 6);
+    REQUIRE(t.decoded.size() == 6);
+    CHECK(t.controlImages.size() == t.swaps.size() + 1);
+    CHECK(t.cosines.size() == t.swaps.size());
+    for (const auto& d : t.decoded) CHECK(d.width == 64);
+    // Frame 0 is the neutral run: the same pixels as an image request with the neutral prompt.
+    CHECK(t.decoded.front().pixels == neutral.image.pixels);
+    CHECK(t.decoded.front().pixels != t.decoded.back().pixels);
+    CHECK(t.previews[2].width == 64);
+    CHECK(t.findings.empty());  // no classifier asked for
+
+    int decodedEvents = 0, readyEvents = 0, denoise = 0;
+    for (const auto& e : eventsOf(rec, g)) {
+        decodedEvents += e.kind == mt::EngineEvent::Kind::FrameDecoded;
+        readyEvents += e.kind == mt::EngineEvent::Kind::TrajectoryReady;
+        denoise += e.kind == mt::EngineEvent::Kind::Progress && e.message == "denoise";
+    }
+    CHECK(readyEvents == 1);
+    CHECK(decodedEvents == 4);  // frames 1..4; 0 and 5 are control points, sent with the ready event
+    CHECK(denoise > 0);
+
+    // The same trajectory again, focused on frame 3: no denoising, frame 3 is sent again, same pixels.
+    r.focusFrame = 3;
+    const auto g2 = engine.post(r);
+    const auto again = rec.waitFinal(g2);
+    REQUIRE(again.kind == mt::EngineEvent::Kind::Finished);
+    int denoise2 = 0;
+    std::vector<int> frames2;
+    for (const auto& e : eventsOf(rec, g2)) {
+        denoise2 += e.kind == mt::EngineEvent::Kind::Progress && e.message == "denoise";
+        if (e.kind == mt::EngineEvent::Kind::FrameDecoded) frames2.push_back(e.frame);
+    }
+    CHECK(denoise2 == 0);
+    CHECK(frames2 == std::vector<int>{3});
+    CHECK(again.trajectory->decoded[3].pixels == t.decoded[3].pixels);
+
+    // A classifier that is not installed beside the model: a clear error naming what is missing.
+    r.classifierKind = "cxr";
+    const auto failed = rec.waitFinal(engine.post(r));
+    CHECK(failed.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_THAT(failed.message, Catch::Contains("classifier-cxr"));
+    r.classifierKind.clear();
+    r.frames = 1;
+    const auto badFrames = rec.waitFinal(engine.post(r));
+    CHECK(badFrames.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_THAT(badFrames.message, Catch::Contains("frames"));
+}
+
+TEST_CASE("GenerationEngine: the paper's swap grid rescaled to fewer steps", "[engine]")
+{
+    CHECK(mt::GenerationEngine::scaledSwapGrid(50) == std::vector<int>{45, 40, 35, 30, 25, 20, 15, 10, 5});
+    CHECK(mt::GenerationEngine::scaledSwapGrid(20) == std::vector<int>{18, 16, 14, 12, 10, 8, 6, 4, 2});
+    CHECK_THROWS(mt::GenerationEngine::scaledSwapGrid(2));
+    const auto findings = mt::GenerationEngine::findings();
+    REQUIRE(findings.size() >= 5);
+    CHECK(findings.front().kind == "cxr");
+    CHECK_THAT(findings.front().attributePrompt, Catch::Contains("Pleural Effusion"));
 }

@@ -21,6 +21,7 @@
 #include "core/training/trainer.h"
 #include "support/cli_run.h"
 #include "support/test_paths.h"
+#include "support/tiny_classifier.h"
 
 using namespace mt;
 using namespace mt::training;
@@ -33,19 +34,7 @@ test::CliResult runCli(const std::vector<std::string>& args)
     return test::runCliCaptured(args);
 }
 
-// A classifier trained for two steps on 32-pixel phantoms: enough to exercise the evaluation code.
-void trainTinyClassifier(const std::string& outDir, const std::string& data)
-{
-    TrainOptions o;
-    o.target = TrainTarget::Classifier;
-    o.outDir = outDir;
-    o.data = data;
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    train(o);
-}
+using mt::test::trainTinyClassifier;  // two steps on 32-pixel phantoms: enough to exercise the evaluation code
 
 Image solid(int size, std::uint8_t r, std::uint8_t g, std::uint8_t b)
 {

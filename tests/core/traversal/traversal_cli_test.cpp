@@ -14,6 +14,7 @@
 #include "core/traversal/directions.h"
 #include "support/cli_run.h"
 #include "support/tensor_approx.h"
+#include "support/tiny_classifier.h"
 
 using namespace mt;
 namespace fs = std::filesystem;
@@ -189,4 +190,72 @@ TEST_CASE("CLI directions: prompt-pair, pca, list, orthogonalize", "[traversal_c
     CHECK_THAT(err, Catch::Contains("no direction named 'nope'"));
     CHECK(runCli({"directions", "list", mt::test::goldenDir() + "/tiny-sd/unet/diffusion_pytorch_model.safetensors"}, &out,
                  &err) == 1);
+}
+
+TEST_CASE("CLI directions: h-space pca, jacobian, list, orthogonalize against a classifier, label; usage errors",
+          "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const std::string dir = mt::test::freshOutDir("traversal_cli", "hspace");
+    fs::create_directories(dir);
+    const std::string file = dir + "/dirs.safetensors";
+    std::string out, err;
+    REQUIRE(runCli({"directions", "pca", "--space", "h", "--model", model, "--corpus", "phantom:cxr", "--count", "3",
+                    "--seeds", "2", "--steps", "4", "--components", "2", "--out", file, "--threads", "1"},
+                   &out, &err) == 0);
+    INFO(err);
+    CHECK_THAT(out, Catch::Contains("hpc1: explained variance"));
+    CHECK_THAT(out, Catch::Contains("3 prompts x 2 seeds in h-space"));
+    REQUIRE(runCli({"directions", "jacobian", "--model", model, "--seed", "1", "--steps", "2", "--at-step", "1",
+                    "--components", "2", "--iterations", "2", "--merge", "--out", file, "--threads", "1"},
+                   &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("jac1: singular value"));
+    CHECK_THAT(out, Catch::Contains("2 Jacobian directions at step 1 of 2 (seed 1)"));
+
+    // A classifier of the kind, trained for two steps: enough for gradients and labels.
+    mt::test::trainTinyClassifier(dir + "/classifier-cxr", "phantom:cxr");
+    REQUIRE(runCli({"directions", "orthogonalize", file, "--target", "hpc1", "--against-classifier", "cardiomegaly",
+                    "--kind", "cxr", "--model", model, "--classifiers", dir, "--seeds", "1", "--steps", "1", "--out", file,
+                    "--threads", "1"},
+                   &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("and 1 classifier gradient(s)"));
+    REQUIRE(runCli({"directions", "label", file, "--model", model, "--kind", "cxr", "--classifiers", dir, "--names",
+                    "hpc1,jac1", "--values", "-1,1", "--seeds", "1", "--steps", "1", "--threads", "1"},
+                   &out, &err) == 0);
+    REQUIRE(runCli({"directions", "list", file}, &out, &err) == 0);
+    CHECK_THAT(out, Catch::Contains("space: mixed"));
+    CHECK_THAT(out, Catch::Contains("hpc1  kind=pca_h  space=h_space"));
+    CHECK_THAT(out, Catch::Contains("jac1  kind=jacobian_h  space=latent"));
+    CHECK_THAT(out, Catch::Contains("singular_value="));
+    CHECK_THAT(out, Catch::Contains("steps: 0-1 of 4"));  // 0..K, K = 1: t = 501 is the nearest of a 4-step run to T/2
+    CHECK_THAT(out, Catch::Contains("orthogonalized against the cxr classifier's gradients of: cardiomegaly"));
+    const auto info = traversal::readDirectionSetInfo(file);
+    REQUIRE(info.find("hpc1_orth"));
+    CHECK(info.find("hpc1_orth")->space == std::string(traversal::kHSpace));
+    CHECK_FALSE(info.find("hpc1")->label.empty());
+    CHECK_FALSE(info.find("jac1")->label.empty());
+    CHECK(info.find("jac1")->singularValue.value_or(0) > 0);
+    CHECK(info.find("jac1")->singularValue.value_or(0) >= info.find("jac2")->singularValue.value_or(0));
+
+    auto usage = [&](std::vector<std::string> args, const std::string& message) {
+        std::string e;
+        INFO(message);
+        CHECK(runCli(args, nullptr, &e) == 2);
+        CHECK_THAT(e, Catch::Contains(message));
+    };
+    usage({"directions", "pca", "--space", "q", "--model", model, "--corpus", "phantom:cxr", "--out", file}, "--space: 'q'");
+    usage({"directions", "pca", "--seeds", "3", "--model", model, "--corpus", "phantom:cxr", "--out", file},
+          "--seeds applies to --space h only");
+    usage({"directions", "pca", "--space", "h", "--apply-steps", "9-1", "--model", model, "--corpus", "phantom:cxr", "--out", file},
+          "--apply-steps");
+    usage({"directions", "jacobian", "--model", model, "--steps", "4", "--at-step", "7", "--out", file}, "--at-step");
+    usage({"directions", "orthogonalize", file, "--target", "hpc1", "--against-classifier", "nosuch", "--kind", "cxr",
+           "--model", model, "--out", file},
+          "--against-classifier: 'nosuch' is not a cxr finding");
+    usage({"directions", "orthogonalize", file, "--target", "hpc1", "--out", file}, "--against-classifier");
+    usage({"directions", "orthogonalize", file, "--target", "hpc1", "--against-classifier", "cardiomegaly", "--out", file},
+          "--kind");
+    // Directions of another space cannot be mixed in one Gram-Schmidt.
+    CHECK(runCli({"directions", "orthogonalize", file, "--target", "hpc1", "--against", "jac1", "--out", file}, &out, &err) == 1);
+    CHECK_THAT(err, Catch::Contains("different spaces"));
 }

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The clinician's window with a model (issue 8): direction sliders regenerate the image (a draft while
+// dragging, the full image on release), a trajectory is computed, scrubbed and played, the compare
+// view shows a difference map and the plots have data. Screenshots of each state are saved and checked.
+#include <catch2/catch.hpp>
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QPlainTextEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+#include <qcustomplot.h>
+
+#include "support/cli_run.h"
+#include "support/test_paths.h"
+#include "ui/attribute_panel.h"
+#include "ui/compare_view.h"
+#include "ui/engine_bridge.h"
+#include "ui/image_view.h"
+#include "ui/main_window.h"
+#include "ui/trajectory_panel.h"
+#include "ui/trajectory_plots.h"
+
+namespace {
+
+QApplication& app()
+{
+    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
+    static int argc = 1;
+    static char name[] = "mt_ui_tests";
+    static char* argv[] = {name, nullptr};
+    static QApplication* instance = [] {
+        QStandardPaths::setTestModeEnabled(true);
+        auto* a = new QApplication(argc, argv);
+        QApplication::setOrganizationName(QStringLiteral("MedTraverseTests"));
+        QApplication::setApplicationName(QStringLiteral("mt_ui_tests"));
+        return a;
+    }();
+    return *instance;
+}
+
+QString outFile(const char* name)
+{
+    return QString::fromStdString(mt::test::outDir() + "/" + name);
+}
+
+int distinctColours(const QImage& img)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 2)
+        for (int x = 0; x < img.width(); x += 2) colours.insert(img.pixel(x, y));
+    return colours.size();
+}
+
+// Saves a screenshot and checks it is neither blank nor the same as the previous state's.
+QImage shoot(QWidget& w, const char* name, const QImage& previous = {})
+{
+    const QImage shot = w.grab().toImage();
+    REQUIRE(shot.save(outFile(name)));
+    CHECK(distinctColours(shot) > 20);
+    if (!previous.isNull()) CHECK(shot != previous);
+    return shot;
+}
+
+std::string makeDirections()
+{
+    const std::string file = mt::test::outDir() + "/ui_directions.safetensors";
+    const auto r = mt::test::runCliCaptured({"directions", "prompt-pair", "--model", mt::test::goldenDir() + "/tiny-sd",
+                                             "--neutral", "chest x-ray", "--attribute",
+                                             "chest x-ray showing pleural effusion", "--name", "effusion", "--out", file});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return file;
+}
+
+}  // namespace
+
+TEST_CASE("MainWindow: a direction slider regenerates the image, draft while dragging, full on release", "[ui]")
+{
+    app();
+    const std::string directions = makeDirections();
+    mt::ui::MainWindow w;
+    w.resize(1300, 900);
+    w.show();
+    REQUIRE(w.setModelFolder(QString::fromStdString(mt::test::goldenDir() + "/tiny-sd")));
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(8);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(21);
+    REQUIRE(w.loadDirections(QString::fromStdString(directions)));
+    auto* panel = w.attributePanel();
+    REQUIRE(panel->sliderCount() == 1);
+    CHECK_FALSE(w.loadDirections(QStringLiteral("/nonexistent/dirs.safetensors")));
+    CHECK(panel->sliderCount() == 1);  // a failed load keeps the sliders
+
+    QSignalSpy done(w.engine(), &mt::ui::EngineBridge::finished);
+    w.generate();
+    REQUIRE(done.wait(120000));
+    const QImage neutral = w.currentImage();
+    REQUIRE_FALSE(neutral.isNull());
+    CHECK(w.referenceImage() == neutral);  // every slider at 0: this is the reference
+    const QImage shotNeutral = shoot(w, "sliders_neutral.png");
+
+    // Dragging: drafts (fewer steps); releasing: the full image. Keyboard on the slider, as a user can.
+    QSlider* slider = panel->slider(QStringLiteral("effusion"));
+    REQUIRE(slider);
+    done.clear();
+    slider->setSliderDown(true);
+    slider->setValue(80);
+    REQUIRE(done.wait(120000));
+    CHECK(done.last().at(2).toBool());  // a draft
+    done.clear();
+    slider->setSliderDown(false);  // emits sliderReleased
+    REQUIRE(done.wait(120000));
+    CHECK_FALSE(done.last().at(2).toBool());
+    const QImage edited = w.currentImage();
+    CHECK(edited.size() == neutral.size());
+    CHECK(edited != neutral);
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.6));
+    CHECK(w.referenceImage() == neutral);  // a slider image is not the reference
+    const QImage shotEdited = shoot(w, "sliders_edited.png", shotNeutral);
+
+    // Compare view: neutral | edited | difference, zoom follows.
+    w.setCompareMode(true);
+    QApplication::processEvents();
+    auto* compare = w.compareView();
+    CHECK(compare->differenceView()->hasImage());
+    CHECK(compare->summaryText().contains(QStringLiteral("Mean")));
+    compare->editedView()->setZoom(3.0);
+    CHECK(compare->neutralView()->zoom() == Approx(3.0));
+    CHECK(compare->differenceView()->zoom() == Approx(3.0));
+    shoot(w, "compare_view.png", shotEdited);
+    w.setCompareMode(false);
+
+    // Locked sliders survive Reset all; an unlocked one goes back to 0 and the image comes back.
+    panel->setLocked(QStringLiteral("effusion"), true);
+    panel->resetAll();
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.6));
+    panel->setLocked(QStringLiteral("effusion"), false);
+    done.clear();
+    panel->resetAll();
+    REQUIRE(done.wait(120000));
+    CHECK(w.currentImage() == neutral);
+}
+
+TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip filled", "[ui]")
+{
+    app();
+    mt::ui::MainWindow w;
+    w.resize(1300, 900);
+    w.show();
+    REQUIRE(w.setModelFolder(QString::fromStdString(mt::test::goldenDir() + "/tiny-sd")));
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(10);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(5);
+    w.findChild<QSpinBox*>(QStringLiteral("trajectoryFrames"))->setValue(8);
+    const QImage before = shoot(w, "trajectory_before.png");
+
+    QSignalSpy ready(w.engine(), &mt::ui::EngineBridge::trajectoryReady);
+    QSignalSpy finished(w.engine(), &mt::ui::EngineBridge::trajectoryFinished);
+    QTest::mouseClick(w.findChild<QPushButton*>(QStringLiteral("computeTrajectory")), Qt::LeftButton);
+    REQUIRE(finished.wait(180000));
+    CHECK(ready.count() == 1);
+    auto* t = w.trajectoryPanel();
+    REQUIRE(t->frameCount() == 8);
+    for (int f = 0; f < 8; ++f) CHECK(t->isDecoded(f));
+    CHECK(t->currentFrame() == 7);  // opens on the full edit
+    CHECK(t->strip()->count() == 8);
+    const QImage last = w.currentImage();
+    CHECK(w.referenceImage() != last);
+
+    // Scrub to the neutral end with the keyboard: the neutral frame is the reference.
+    QSlider* scrub = t->scrubSlider();
+    scrub->setFocus();
+    QTest::keyClick(scrub, Qt::Key_Home);
+    CHECK(t->currentFrame() == 0);
+    CHECK(w.currentImage() == w.referenceImage());
+    QTest::keyClick(scrub, Qt::Key_Right);
+    CHECK(t->currentFrame() == 1);
+    CHECK(w.currentImage() != w.referenceImage());
+    const QImage shotScrub = shoot(w, "trajectory_scrubbed.png", before);
+
+    // Cine plays (frames advance on a timer) and pauses.
+    t->togglePlay();
+    CHECK(t->isPlaying());
+    const int from = t->currentFrame();
+    QTest::qWait(400);
+    CHECK(t->currentFrame() != from);
+    t->togglePlay();
+    CHECK_FALSE(t->isPlaying());
+
+    // Plots: the cosine per swap k (8 swaps for 10 steps); no classifier beside the tiny model, so no
+    // probability curves.
+    auto* plots = w.plots();
+    REQUIRE(plots->cosinePlot()->graphCount() == 1);
+    CHECK(plots->cosinePlot()->graph(0)->dataCount() == 8);
+    CHECK(plots->probabilityPlot()->graphCount() == 0);
+
+    // The same trajectory again is served from the engine's cache (no denoising).
+    QSignalSpy progress(w.engine(), &mt::ui::EngineBridge::progressed);
+    finished.clear();
+    QTest::mouseClick(w.findChild<QPushButton*>(QStringLiteral("computeTrajectory")), Qt::LeftButton);
+    REQUIRE(finished.wait(180000));
+    for (const auto& args : progress) CHECK(args.at(2).toString() != QStringLiteral("denoise"));
+    shoot(w, "trajectory_done.png", shotScrub);
+}
+
+TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained variance bars", "[ui]")
+{
+    app();
+    mt::ui::TrajectoryPlots plots;
+    plots.resize(600, 300);
+    QVector<QVector<double>> p = {{0.1, 0.2}, {}, {0.6, 0.25}, {0.9, 0.3}};
+    plots.setProbabilities({QStringLiteral("pleural_effusion"), QStringLiteral("cardiomegaly")}, p, 0);
+    REQUIRE(plots.probabilityPlot()->graphCount() == 2);
+    CHECK(plots.probabilityPlot()->graph(0)->dataCount() == 3);  // the undecoded frame is left out
+    CHECK(plots.probabilityPlot()->graph(0)->pen().width() > plots.probabilityPlot()->graph(1)->pen().width());
+    CHECK(plots.probabilityPlot()->graph(0)->name().contains(QStringLiteral("target")));
+    plots.setExplainedVariance({QStringLiteral("pc1"), QStringLiteral("pc2")}, {0.5, 0.2});
+    CHECK(plots.variancePlot()->plottableCount() == 1);
+    plots.setCurrentIndex(0);
+    plots.show();
+    const QImage shot = plots.grab().toImage();
+    REQUIRE(shot.save(outFile("trajectory_plots.png")));
+    CHECK(distinctColours(shot) > 5);
+}
+
+// Not part of CI (hidden tag): refreshes docs/screenshots/ with the bundled default model.
+//   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.docs]"
+TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
+{
+    app();
+    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
+    QDir().mkpath(dir);
+    mt::ui::MainWindow w;
+    w.resize(1400, 940);
+    w.show();
+    REQUIRE(w.setModelFolder(mt::ui::MainWindow::defaultModelFolder()));
+    REQUIRE(w.attributePanel()->sliderCount() > 0);  // the model's own directions.safetensors
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(20);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(1501);
+    w.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))->setPlainText(QStringLiteral("Normal chest X-ray with no significant findings"));
+    QSignalSpy done(w.engine(), &mt::ui::EngineBridge::finished);
+    w.generate();
+    REQUIRE(done.wait(300000));
+    done.clear();
+    w.attributePanel()->setValue(QStringLiteral("pleural_effusion"), 1.5);
+    REQUIRE(done.wait(300000));
+    REQUIRE(w.grab().save(dir + QStringLiteral("/main_window_sliders.png")));
+    w.setCompareMode(true);
+    QApplication::processEvents();
+    REQUIRE(w.grab().save(dir + QStringLiteral("/compare_view.png")));
+    w.setCompareMode(false);
+    w.attributePanel()->resetAll();
+    REQUIRE(done.wait(300000));
+    w.findChild<QSpinBox*>(QStringLiteral("trajectoryFrames"))->setValue(24);
+    QSignalSpy finished(w.engine(), &mt::ui::EngineBridge::trajectoryFinished);
+    w.computeTrajectory();
+    REQUIRE(finished.wait(600000));
+    w.trajectoryPanel()->setCurrentFrame(16);
+    QApplication::processEvents();
+    REQUIRE(w.grab().save(dir + QStringLiteral("/trajectory.png")));
+}

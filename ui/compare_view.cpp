@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/compare_view.h"
+
+#include <QGridLayout>
+#include <QLabel>
+
+#include "core/common/error.h"
+#include "core/image/image_io.h"
+#include "ui/engine_bridge.h"
+#include "ui/image_view.h"
+
+namespace mt::ui {
+
+namespace {
+Image toCoreImage(const QImage& image)
+{
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    Image out;
+    out.width = rgb.width();
+    out.height = rgb.height();
+    out.channels = 3;
+    out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * 3);
+    const std::size_t row = static_cast<std::size_t>(out.width) * 3;
+    for (int y = 0; y < out.height; ++y)
+        std::copy_n(rgb.constScanLine(y), row, out.pixels.data() + row * static_cast<std::size_t>(y));
+    return out;
+}
+}  // namespace
+
+CompareView::CompareView(QWidget* parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("compareView"));
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    const QString titles[3] = {tr("Neutral (reference)"), tr("Edited"), tr("Difference |edited - neutral|")};
+    for (int i = 0; i < 3; ++i) {
+        m_titles[i] = new QLabel(titles[i], this);
+        m_titles[i]->setAlignment(Qt::AlignCenter);
+        m_views[i] = new ImageView(this);
+        m_views[i]->setMinimumSize(200, 200);
+        grid->addWidget(m_titles[i], 0, i);
+        grid->addWidget(m_views[i], 1, i);
+        grid->setColumnStretch(i, 1);
+        connect(m_views[i], &ImageView::viewChanged, this, [this, i] { follow(i); });
+        connect(m_views[i], &ImageView::windowChanged, this, [this, i](double c, double w) {
+            if (m_syncing) return;
+            m_syncing = true;
+            for (int j = 0; j < 2; ++j)
+                if (j != i) m_views[j]->setWindow(c, w);
+            m_syncing = false;
+        });
+    }
+    m_views[0]->setPlaceholderText(tr("No reference yet: generate with every slider at 0, or compute a trajectory."));
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("compareSummary"));
+    m_summary->setWordWrap(true);
+    grid->addWidget(m_summary, 2, 0, 1, 3);
+    grid->setRowStretch(1, 1);
+}
+
+void CompareView::follow(int source)
+{
+    if (m_syncing) return;
+    m_syncing = true;
+    const auto state = m_views[source]->viewState();
+    for (int j = 0; j < 3; ++j)
+        if (j != source) m_views[j]->setViewState(state);
+    m_syncing = false;
+}
+
+void CompareView::setImages(const QImage& neutral, const QImage& edited)
+{
+    const auto keep = m_views[1]->hasImage() ? m_views[1]->viewState() : ImageView::ViewState{};
+    m_views[0]->setImage(neutral);
+    m_views[1]->setImage(edited);
+    if (neutral.isNull() || edited.isNull() || neutral.size() != edited.size()) {
+        m_views[2]->clear();
+        m_summary->setText(neutral.isNull() ? tr("No reference image.") : tr("The images differ in size: no difference map."));
+        return;
+    }
+    try {
+        const DifferenceMap d = differenceMap(toCoreImage(neutral), toCoreImage(edited));
+        m_views[2]->setImage(EngineBridge::toQImage(d.heatmap));
+        m_summary->setText(tr("Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 "
+                              "(colour scale: 0 black ... 64 levels or more pale yellow)")
+                               .arg(d.meanAbs, 0, 'f', 2)
+                               .arg(d.maxAbs, 0, 'f', 0)
+                               .arg(100.0 * d.changedFraction, 0, 'f', 1));
+    } catch (const Error& e) {
+        m_views[2]->clear();
+        m_summary->setText(QString::fromStdString(e.what()));
+    }
+    m_syncing = true;
+    for (auto* v : m_views) v->setViewState(keep);
+    m_syncing = false;
+}
+
+QString CompareView::summaryText() const
+{
+    return m_summary->text();
+}
+
+}  // namespace mt::ui
