@@ -10,6 +10,16 @@ import re
 import sys
 
 FR = {
+    "Pleural effusion": "Épanchement pleural",
+    "Cardiomegaly": "Cardiomégalie",
+    "Support devices": "Dispositifs médicaux",
+    "Lung opacity": "Opacité pulmonaire",
+    "Pneumothorax": "Pneumothorax",
+    "Hair": "Poils",
+    "Ruler": "Règle",
+    "Dark corner": "Coin sombre",
+    "Gel bubble": "Bulle de gel",
+    "Ink marking": "Marquage à l'encre",
     "h-space PCA": "ACP de l'espace h",
     "Jacobian direction": "direction jacobienne",
     "sigma %1": "sigma %1",

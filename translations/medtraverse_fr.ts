@@ -4,14 +4,67 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="30"/>
+        <location filename="../ui/trajectory_panel.cpp" line="49"/>
         <source>%1 (chest X-ray)</source>
         <translation>%1 (radiographie thoracique)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="30"/>
+        <location filename="../ui/trajectory_panel.cpp" line="49"/>
         <source>%1 (dermoscopy)</source>
         <translation>%1 (dermoscopie)</translation>
+    </message>
+</context>
+<context>
+    <name>TrajectoryPanel</name>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="31"/>
+        <source>Pleural effusion</source>
+        <translation>Épanchement pleural</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="32"/>
+        <source>Cardiomegaly</source>
+        <translation>Cardiomégalie</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="33"/>
+        <source>Support devices</source>
+        <translation>Dispositifs médicaux</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="34"/>
+        <source>Lung opacity</source>
+        <translation>Opacité pulmonaire</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="35"/>
+        <source>Pneumothorax</source>
+        <translation>Pneumothorax</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="36"/>
+        <source>Hair</source>
+        <translation>Poils</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="37"/>
+        <source>Ruler</source>
+        <translation>Règle</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="38"/>
+        <source>Dark corner</source>
+        <translation>Coin sombre</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="39"/>
+        <source>Gel bubble</source>
+        <translation>Bulle de gel</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="40"/>
+        <source>Ink marking</source>
+        <translation>Marquage à l&apos;encre</translation>
     </message>
 </context>
 <context>
@@ -1263,109 +1316,109 @@ Vos réponses sont enregistrées dans %3.</translation>
 <context>
     <name>mt::ui::TrajectoryPanel</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="45"/>
+        <location filename="../ui/trajectory_panel.cpp" line="64"/>
         <source>Finding:</source>
         <translation>Signe :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="48"/>
+        <location filename="../ui/trajectory_panel.cpp" line="67"/>
         <source>Neutral:</source>
         <translation>Neutre :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="51"/>
+        <location filename="../ui/trajectory_panel.cpp" line="70"/>
         <source>Attribute:</source>
         <translation>Attribut :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="57"/>
+        <location filename="../ui/trajectory_panel.cpp" line="76"/>
         <source> frames</source>
         <translation> images</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="59"/>
+        <location filename="../ui/trajectory_panel.cpp" line="78"/>
         <source>Bézier (paper)</source>
         <translation>Bézier (article)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="60"/>
+        <location filename="../ui/trajectory_panel.cpp" line="79"/>
         <source>Linear</source>
         <translation>Linéaire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="61"/>
+        <location filename="../ui/trajectory_panel.cpp" line="80"/>
         <source>Piecewise</source>
         <translation>Par morceaux</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="62"/>
+        <location filename="../ui/trajectory_panel.cpp" line="81"/>
         <source>Spherical</source>
         <translation>Sphérique</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="65"/>
+        <location filename="../ui/trajectory_panel.cpp" line="84"/>
         <source>Path:</source>
         <translation>Chemin :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="66"/>
+        <location filename="../ui/trajectory_panel.cpp" line="85"/>
         <source>Start from the opened image (inverted)</source>
         <translation>Partir de l&apos;image ouverte (inversée)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="70"/>
+        <location filename="../ui/trajectory_panel.cpp" line="89"/>
         <source>Compute trajectory</source>
         <translation>Calculer la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="72"/>
+        <location filename="../ui/trajectory_panel.cpp" line="91"/>
         <source>Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)</source>
         <translation>Une passe neutre, puis un échange par k repris depuis son étape en cache (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="77"/>
-        <location filename="../ui/trajectory_panel.cpp" line="243"/>
+        <location filename="../ui/trajectory_panel.cpp" line="96"/>
+        <location filename="../ui/trajectory_panel.cpp" line="262"/>
         <source>Play</source>
         <translation>Lecture</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="81"/>
+        <location filename="../ui/trajectory_panel.cpp" line="100"/>
         <source>Cine: play the trajectory back and forth (Ctrl+Space)</source>
         <translation>Ciné : lire la trajectoire en aller-retour (Ctrl+Space)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="86"/>
+        <location filename="../ui/trajectory_panel.cpp" line="105"/>
         <source>Trajectory position</source>
         <translation>Position sur la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="90"/>
-        <location filename="../ui/trajectory_panel.cpp" line="168"/>
+        <location filename="../ui/trajectory_panel.cpp" line="109"/>
+        <location filename="../ui/trajectory_panel.cpp" line="187"/>
         <source>No trajectory yet</source>
         <translation>Pas encore de trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="153"/>
+        <location filename="../ui/trajectory_panel.cpp" line="172"/>
         <source>Open an image or DICOM file first</source>
         <translation>Ouvrez d&apos;abord une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="243"/>
+        <location filename="../ui/trajectory_panel.cpp" line="262"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="252"/>
+        <location filename="../ui/trajectory_panel.cpp" line="271"/>
         <source>Frame %1 of %2 (tau %3) - %4</source>
         <translation>Image %1 sur %2 (tau %3) - %4</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="256"/>
+        <location filename="../ui/trajectory_panel.cpp" line="275"/>
         <source>decoded</source>
         <translation>décodée</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="256"/>
+        <location filename="../ui/trajectory_panel.cpp" line="275"/>
         <source>preview, decoding...</source>
         <translation>aperçu, décodage...</translation>
     </message>
@@ -1383,42 +1436,42 @@ Vos réponses sont enregistrées dans %3.</translation>
         <translation>probabilité du classifieur</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="45"/>
+        <location filename="../ui/trajectory_plots.cpp" line="41"/>
         <source>swap step k (the attribute prompt from step k on)</source>
         <translation>étape d&apos;échange k (prompt d&apos;attribut à partir de l&apos;étape k)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="45"/>
+        <location filename="../ui/trajectory_plots.cpp" line="41"/>
         <source>cosine with the weakest swap</source>
         <translation>cosinus avec l&apos;échange le plus faible</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="47"/>
+        <location filename="../ui/trajectory_plots.cpp" line="43"/>
         <source>direction</source>
         <translation>direction</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="47"/>
+        <location filename="../ui/trajectory_plots.cpp" line="43"/>
         <source>explained variance (%)</source>
         <translation>variance expliquée (%)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="49"/>
+        <location filename="../ui/trajectory_plots.cpp" line="45"/>
         <source>Findings along the trajectory</source>
         <translation>Signes le long de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="50"/>
+        <location filename="../ui/trajectory_plots.cpp" line="46"/>
         <source>Cosine per swap step</source>
         <translation>Cosinus par étape d&apos;échange</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="51"/>
+        <location filename="../ui/trajectory_plots.cpp" line="47"/>
         <source>PCA explained variance</source>
         <translation>Variance expliquée (ACP)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_plots.cpp" line="62"/>
+        <location filename="../ui/trajectory_plots.cpp" line="58"/>
         <source>%1 (target)</source>
         <translation>%1 (cible)</translation>
     </message>

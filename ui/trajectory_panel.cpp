@@ -3,6 +3,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -15,6 +16,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <map>
+
 #include "ui/engine_bridge.h"
 
 namespace mt::ui {
@@ -22,11 +25,27 @@ namespace mt::ui {
 namespace {
 constexpr int kStripThumbs = 10;
 
+QString findingName(const std::string& key)
+{
+    static const std::map<std::string, const char*> names = {
+        {"pleural_effusion", QT_TRANSLATE_NOOP("TrajectoryPanel", "Pleural effusion")},
+        {"cardiomegaly", QT_TRANSLATE_NOOP("TrajectoryPanel", "Cardiomegaly")},
+        {"support_devices", QT_TRANSLATE_NOOP("TrajectoryPanel", "Support devices")},
+        {"lung_opacity", QT_TRANSLATE_NOOP("TrajectoryPanel", "Lung opacity")},
+        {"pneumothorax", QT_TRANSLATE_NOOP("TrajectoryPanel", "Pneumothorax")},
+        {"hair", QT_TRANSLATE_NOOP("TrajectoryPanel", "Hair")},
+        {"ruler", QT_TRANSLATE_NOOP("TrajectoryPanel", "Ruler")},
+        {"dark_corner", QT_TRANSLATE_NOOP("TrajectoryPanel", "Dark corner")},
+        {"gel_bubble", QT_TRANSLATE_NOOP("TrajectoryPanel", "Gel bubble")},
+        {"ink", QT_TRANSLATE_NOOP("TrajectoryPanel", "Ink marking")},
+    };
+    const auto it = names.find(key);
+    return it != names.end() ? QCoreApplication::translate("TrajectoryPanel", it->second) : QString::fromStdString(key);
+}
+
 QString findingTitle(const FindingChoice& f)
 {
-    QString name = QString::fromStdString(f.name);
-    name.replace(QLatin1Char('_'), QLatin1Char(' '));
-    name[0] = name[0].toUpper();
+    const QString name = findingName(f.name);
     return f.kind == "cxr" ? QObject::tr("%1 (chest X-ray)").arg(name) : QObject::tr("%1 (dermoscopy)").arg(name);
 }
 }  // namespace

@@ -12,7 +12,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& x, const QString& y)
     plot->xAxis->setLabel(x);
     plot->yAxis->setLabel(y);
     plot->setMinimumHeight(160);
-    plot->legend->setVisible(false);
+    plot->legend->setVisible(false);  // the probability plot shows its legend in a row of its own
     QFont small = plot->font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     plot->legend->setFont(small);
@@ -31,12 +31,8 @@ TrajectoryPlots::TrajectoryPlots(QWidget* parent) : QTabWidget(parent)
     setObjectName(QStringLiteral("trajectoryPlots"));
     m_prob = makePlot(this, tr("frame (0 = neutral)"), tr("classifier probability"));
     m_prob->setObjectName(QStringLiteral("probabilityPlot"));
-    // The legend in a row of its own above the axes, so it never hides a curve.
-    m_prob->plotLayout()->insertRow(0);
-    m_prob->plotLayout()->addElement(0, 0, m_prob->legend);
     m_prob->legend->setFillOrder(QCPLegend::foColumnsFirst);
     m_prob->legend->setBorderPen(Qt::NoPen);
-    m_prob->plotLayout()->setRowStretchFactor(0, 0.001);
     m_prob->yAxis->setRange(0, 1);
     m_cursor = new QCPItemStraightLine(m_prob);
     m_cursor->setPen(QPen(QColor(0, 0, 0, 90), 1, Qt::DashLine));
@@ -65,6 +61,20 @@ void TrajectoryPlots::setProbabilities(const QStringList& findings, const QVecto
         for (int frame = 0; frame < probabilities.size(); ++frame)
             if (f < probabilities[frame].size()) g->addData(frame, probabilities[frame][f]);
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
+    }
+    // With curves, the legend sits in a row of its own above the axes, so it never hides a curve; an
+    // empty legend row would squeeze the axes (QCustomPlot sizes a column by its narrowest element).
+    auto* layout = m_prob->plotLayout();
+    const bool onTop = layout->rowCount() == 2;
+    if (!findings.isEmpty() && !onTop) {
+        m_prob->axisRect()->insetLayout()->take(m_prob->legend);
+        layout->insertRow(0);
+        layout->addElement(0, 0, m_prob->legend);
+        layout->setRowStretchFactor(0, 0.001);
+    } else if (findings.isEmpty() && onTop) {
+        layout->take(m_prob->legend);
+        layout->simplify();
+        m_prob->axisRect()->insetLayout()->addElement(m_prob->legend, Qt::AlignRight | Qt::AlignTop);
     }
     m_prob->legend->setVisible(!findings.isEmpty());
     m_prob->xAxis->setRange(0, std::max(1, static_cast<int>(probabilities.size()) - 1));

@@ -19,6 +19,7 @@
 #include <qcustomplot.h>
 
 #include "support/cli_run.h"
+#include "support/qt_app.h"
 #include "support/test_paths.h"
 #include "ui/attribute_panel.h"
 #include "ui/compare_view.h"
@@ -28,36 +29,11 @@
 #include "ui/trajectory_panel.h"
 #include "ui/trajectory_plots.h"
 
+using mt::test::distinctColours;
+using mt::test::outFile;
+using mt::test::qtApp;
+
 namespace {
-
-QApplication& app()
-{
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
-    static int argc = 1;
-    static char name[] = "mt_ui_tests";
-    static char* argv[] = {name, nullptr};
-    static QApplication* instance = [] {
-        QStandardPaths::setTestModeEnabled(true);
-        auto* a = new QApplication(argc, argv);
-        QApplication::setOrganizationName(QStringLiteral("MedTraverseTests"));
-        QApplication::setApplicationName(QStringLiteral("mt_ui_tests"));
-        return a;
-    }();
-    return *instance;
-}
-
-QString outFile(const char* name)
-{
-    return QString::fromStdString(mt::test::outDir() + "/" + name);
-}
-
-int distinctColours(const QImage& img)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 2)
-        for (int x = 0; x < img.width(); x += 2) colours.insert(img.pixel(x, y));
-    return colours.size();
-}
 
 // Saves a screenshot and checks it is neither blank nor the same as the previous state's.
 QImage shoot(QWidget& w, const char* name, const QImage& previous = {})
@@ -84,7 +60,7 @@ std::string makeDirections()
 
 TEST_CASE("MainWindow: a direction slider regenerates the image, draft while dragging, full on release", "[ui]")
 {
-    app();
+    qtApp();
     const std::string directions = makeDirections();
     mt::ui::MainWindow w;
     w.resize(1300, 900);
@@ -150,7 +126,7 @@ TEST_CASE("MainWindow: a direction slider regenerates the image, draft while dra
 
 TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip filled", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.resize(1300, 900);
     w.show();
@@ -211,7 +187,7 @@ TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip 
 
 TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained variance bars", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::TrajectoryPlots plots;
     plots.resize(600, 300);
     QVector<QVector<double>> p = {{0.1, 0.2}, {}, {0.6, 0.25}, {0.9, 0.3}};
@@ -233,7 +209,7 @@ TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained v
 //   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.docs]"
 TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
 {
-    app();
+    qtApp();
     const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
     QDir().mkpath(dir);
     mt::ui::MainWindow w;

@@ -15,30 +15,16 @@
 #include <QWheelEvent>
 
 #include "core/dicom/dicom_reader.h"
+#include "support/qt_app.h"
 #include "support/test_paths.h"
 #include "ui/image_view.h"
 #include "ui/main_window.h"
 
+using mt::test::distinctColours;
+using mt::test::outFile;
+using mt::test::qtApp;
+
 namespace {
-QApplication& app()
-{
-    // Same never-destroyed instance pattern as main_window_test.cpp (whichever runs first creates it).
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
-    static int argc = 1;
-    static char name[] = "mt_ui_tests";
-    static char* argv[] = {name, nullptr};
-    QStandardPaths::setTestModeEnabled(true);
-    auto* a = new QApplication(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("MedTraverseTests"));
-    QApplication::setApplicationName(QStringLiteral("mt_ui_tests"));
-    return *a;
-}
-
-QString outFile(const char* name)
-{
-    return QString::fromStdString(mt::test::outDir() + "/" + name);
-}
-
 QString dicomSample(const char* name)
 {
     return QString::fromStdString(mt::test::dataDir() + "/dicom/" + name);
@@ -88,7 +74,7 @@ std::vector<float> squareImage()
 
 TEST_CASE("ImageView: window/level of a 16-bit ramp gives the expected grays", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::ImageView view;
     view.resize(256, 160);   // fit zoom is exactly 1: one image pixel per screen pixel
     view.show();
@@ -126,7 +112,7 @@ TEST_CASE("ImageView: window/level of a 16-bit ramp gives the expected grays", "
 
 TEST_CASE("ImageView: zoom doubles a feature, wheel zooms around the cursor, drag pans", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::ImageView view;
     view.resize(300, 300);
     view.show();
@@ -177,7 +163,7 @@ TEST_CASE("ImageView: zoom doubles a feature, wheel zooms around the cursor, dra
 
 TEST_CASE("ImageView: RGB images are shown unwindowed", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::ImageView view;
     view.resize(100, 100);
     view.show();
@@ -193,7 +179,7 @@ TEST_CASE("ImageView: RGB images are shown unwindowed", "[ui]")
 
 TEST_CASE("MainWindow: opens the real chest radiograph with the file's window", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.resize(1200, 780);
     w.show();
@@ -240,7 +226,7 @@ TEST_CASE("MainWindow: opens the real chest radiograph with the file's window", 
 
 TEST_CASE("MainWindow: opens CT (full range when the file has no window), RGB and JPEG 2000 DICOM", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.show();
     REQUIRE(w.openImage(dicomSample("CT_small.dcm")));
@@ -269,7 +255,7 @@ TEST_CASE("MainWindow: opens CT (full range when the file has no window), RGB an
 
 TEST_CASE("MainWindow: a corrupt or unsupported file gives a message naming it, no crash", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.show();
     REQUIRE(w.openImage(dicomSample("CT_small.dcm")));

@@ -15,39 +15,17 @@
 #include <QTest>
 #include <QTranslator>
 
+#include "support/qt_app.h"
 #include "support/test_paths.h"
 #include "ui/engine_bridge.h"
 #include "ui/main_window.h"
 #include "ui/translation.h"
 
+using mt::test::distinctColours;
+using mt::test::outFile;
+using mt::test::qtApp;
+
 namespace {
-QApplication& app()
-{
-    // Another test file may have created it first (files run in name order).
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
-    static int argc = 1;
-    static char name[] = "mt_ui_tests";
-    static char* argv[] = {name, nullptr};
-    // Deliberately never destroyed: destroying a QApplication during static destruction (after
-    // Catch's main returned and the platform plugin is gone) crashes.
-    static QApplication* instance = [] {
-        QStandardPaths::setTestModeEnabled(true);  // QSettings go to a throw-away location
-        auto* a = new QApplication(argc, argv);
-        QApplication::setOrganizationName(QStringLiteral("MedTraverseTests"));
-        QApplication::setApplicationName(QStringLiteral("mt_ui_tests"));
-        return a;
-    }();
-    return *instance;
-}
-
-int distinctColours(const QImage& img)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < img.height(); y += 3)
-        for (int x = 0; x < img.width(); x += 3) colours.insert(img.pixel(x, y));
-    return colours.size();
-}
-
 QStringList menuTitles(const mt::ui::MainWindow& w)
 {
     QStringList titles;
@@ -55,15 +33,11 @@ QStringList menuTitles(const mt::ui::MainWindow& w)
     return titles;
 }
 
-QString outFile(const char* name)
-{
-    return QString::fromStdString(mt::test::outDir() + "/" + name);
-}
 }  // namespace
 
 TEST_CASE("MainWindow: renders offscreen with menus, status bar and panels", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.resize(1100, 720);
     w.show();
@@ -81,7 +55,7 @@ TEST_CASE("MainWindow: renders offscreen with menus, status bar and panels", "[u
 
 TEST_CASE("MainWindow: type a prompt, generate, change the seed, get a different image", "[ui]")
 {
-    app();
+    qtApp();
     mt::ui::MainWindow w;
     w.resize(1100, 720);
     w.show();
@@ -120,7 +94,7 @@ TEST_CASE("MainWindow: type a prompt, generate, change the seed, get a different
 
 TEST_CASE("MainWindow: French translation is loaded on request", "[ui]")
 {
-    QApplication& a = app();
+    QApplication& a = qtApp();
     REQUIRE(mt::ui::installTranslations(a, QStringLiteral("fr")) == QStringLiteral("fr"));
     mt::ui::MainWindow w;
     w.show();

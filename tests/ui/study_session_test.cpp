@@ -22,6 +22,7 @@
 #include "core/study/manifest.h"
 #include "core/study/reading_session.h"
 #include "support/fake_study.h"
+#include "support/qt_app.h"
 #include "support/test_paths.h"
 #include "ui/study/likert_row.h"
 #include "ui/study/reading_session_window.h"
@@ -30,26 +31,11 @@
 
 namespace fs = std::filesystem;
 
+using mt::test::distinctColours;
+using mt::test::outFile;
+using mt::test::qtApp;
+
 namespace {
-QApplication& studyApp()
-{
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
-    static int argc = 1;
-    static char name[] = "mt_ui_tests";
-    static char* argv[] = {name, nullptr};
-    // Never destroyed, as in main_window_test.cpp.
-    static QApplication* instance = [] {
-        QStandardPaths::setTestModeEnabled(true);
-        return new QApplication(argc, argv);
-    }();
-    return *instance;
-}
-
-QString outFile(const char* name)
-{
-    return QString::fromStdString(mt::test::outDir() + "/" + name);
-}
-
 struct Expected {
     int c = 0, r = 0, a = 0;
     std::string choice, comment;
@@ -89,7 +75,7 @@ Expected rateByKeyboard(mt::ui::ReadingSessionWindow& w, int i)
 
 TEST_CASE("ReadingSessionWindow: keyboard session, killed mid-way, resumed, exported", "[ui][study]")
 {
-    studyApp();
+    qtApp();
     const std::string dir = mt::test::writeFakeStudy(mt::test::freshOutDir("study", "ui_session"), 3);
     const QString qdir = QString::fromStdString(dir);
     std::map<std::string, Expected> given;   // trial id -> what the reader entered
@@ -229,7 +215,7 @@ TEST_CASE("ReadingSessionWindow: keyboard session, killed mid-way, resumed, expo
 
 TEST_CASE("ReadingSessionWindow: a broken study folder is reported with the file's name", "[ui][study]")
 {
-    studyApp();
+    qtApp();
     mt::ui::ReadingSessionWindow missing(QStringLiteral("/nonexistent/study"));
     CHECK(missing.errorText().contains(QStringLiteral("/nonexistent/study")));
     CHECK_FALSE(missing.findChild<QPushButton*>(QStringLiteral("startButton"))->isEnabled());
@@ -245,7 +231,7 @@ TEST_CASE("ReadingSessionWindow: a broken study folder is reported with the file
 
 TEST_CASE("StudyDesignerDialog: generates a study with the tiny model off the GUI thread", "[ui][study]")
 {
-    studyApp();
+    qtApp();
     const std::string out = mt::test::freshOutDir("study", "ui_designer");
     mt::ui::StudyDesignerDialog d(nullptr, QString::fromStdString(mt::test::tinySdDir()));
     d.findChild<QLineEdit*>(QStringLiteral("findings"))->setText(QStringLiteral("Pleural Effusion"));

@@ -179,6 +179,73 @@ std::vector<std::uint8_t> compressedFrame(DcmPixelData& pixel, E_TransferSyntax 
     return bytes;
 }
 
+// RLE Lossless (PS3.5 Annex G): each frame is one fragment that starts with a 64-byte header (number of
+// segments, then the byte offset of each segment in the fragment). DCMTK 3.6.7's RLE decoder trusts that
+// header: it copies 64 bytes whatever the fragment's length, and feeds the decoder from rleData + offset
+// for (next offset - offset), or (fragment length - offset) for the last segment, with no bounds check. A
+// last offset past the fragment's end wraps that length around and the decoder reads gigabytes beyond the
+// fragment (SEGV, found by the fuzzer: one byte of SC_rgb_rle_2frame.dcm changed); a segment that decodes
+// to nothing makes it read the byte before its output buffer. So the header of the fragment DCMTK will
+// decode is checked here, and its index is returned for getUncompressedFrame's start fragment, so DCMTK
+// decodes exactly the fragment that was checked.
+Uint32 checkRleFrame(DcmPixelData& pixel, int frame, int frames, const RawFrame& raw, const std::string& path)
+{
+    const std::string file = "DICOM file '" + path + "': ";
+    if (raw.bitsAllocated % 8 != 0)
+        throw Error(ErrorCode::Unsupported, file + "RLE with Bits Allocated " + std::to_string(raw.bitsAllocated)
+                                                + " (not a multiple of 8) is not supported");
+    DcmPixelSequence* sequence = nullptr;
+    check(pixel.getEncapsulatedRepresentation(EXS_RLELossless, nullptr, sequence), path, "cannot access the compressed pixel data");
+    if (sequence == nullptr) throw Error(ErrorCode::Dicom, file + "compressed pixel data without fragments");
+    const unsigned long fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;   // item 0: offset table
+    if (fragments == 0) throw Error(ErrorCode::Dicom, file + "compressed pixel data without fragments");
+    // PS3.5 A.4.2: one fragment per RLE frame. DCMTK decodes the first fragment of a single frame only.
+    if (frames > 1 && fragments != static_cast<unsigned long>(frames))
+        throw Error(ErrorCode::Dicom, file + "RLE pixel data has " + std::to_string(fragments) + " fragments for " + std::to_string(frames)
+                                          + " frames (RLE stores each frame in exactly one fragment)");
+    const Uint32 index = frames > 1 ? static_cast<Uint32>(frame) + 1 : 1;
+    DcmPixelItem* item = nullptr;
+    check(sequence->getItem(item, index), path, "cannot read a compressed fragment");
+    Uint8* data = nullptr;
+    check(item->getUint8Array(data), path, "cannot read a compressed fragment");
+    const Uint32 length = data == nullptr ? 0 : item->getLength();
+    const std::string where = file + "RLE frame " + std::to_string(frame) + ": ";
+    constexpr Uint32 kHeaderBytes = 64;
+    if (length < kHeaderBytes)
+        throw Error(ErrorCode::Dicom, where + "its fragment of " + std::to_string(length) + " bytes is shorter than the "
+                                          + std::to_string(kHeaderBytes) + "-byte RLE header");
+    const auto word = [data](Uint32 i) {   // little-endian Uint32 number i of the header
+        return static_cast<Uint32>(data[4 * i]) | static_cast<Uint32>(data[4 * i + 1]) << 8 | static_cast<Uint32>(data[4 * i + 2]) << 16
+               | static_cast<Uint32>(data[4 * i + 3]) << 24;
+    };
+    const Uint32 segments = word(0);
+    const Uint32 expected = static_cast<Uint32>(raw.samplesPerPixel) * static_cast<Uint32>(raw.bitsAllocated / 8);
+    if (segments < 1 || segments > 15 || segments != expected)
+        throw Error(ErrorCode::Dicom, where + "the RLE header declares " + std::to_string(segments) + " segments, the image needs "
+                                          + std::to_string(expected) + " (Samples per Pixel " + std::to_string(raw.samplesPerPixel)
+                                          + " x " + std::to_string(raw.bitsAllocated / 8) + " bytes per sample, at most 15)");
+    const auto corrupt = [&](Uint32 s, const std::string& what) {
+        return Error(ErrorCode::Dicom, where + "corrupt RLE header: segment " + std::to_string(s + 1) + " of " + std::to_string(segments)
+                                           + " " + what);
+    };
+    for (Uint32 s = 0; s < segments; ++s) {
+        const Uint32 begin = word(s + 1);
+        if (begin < kHeaderBytes) throw corrupt(s, "starts at byte " + std::to_string(begin) + ", inside the RLE header");
+        if (begin >= length)
+            throw corrupt(s, "starts at byte " + std::to_string(begin) + ", past the end of the " + std::to_string(length) + "-byte fragment");
+    }
+    for (Uint32 s = 0; s < segments; ++s) {
+        // Each segment ends where the next one starts (the last at the fragment's end) and holds at least
+        // one run (2 bytes): an empty one makes DCMTK read the byte before its output buffer.
+        const Uint32 begin = word(s + 1);
+        const Uint32 end = s + 1 < segments ? word(s + 2) : length;
+        if (end < begin || end - begin < 2)
+            throw corrupt(s, "spans bytes " + std::to_string(begin) + ".." + std::to_string(end) + " of the " + std::to_string(length)
+                                 + "-byte fragment (segments must follow each other, each at least one 2-byte run)");
+    }
+    return index;
+}
+
 }  // namespace
 
 DicomInstanceInfo readHeader(const std::string& path)
@@ -335,8 +402,9 @@ RawFrame readRawFrame(const std::string& path, int frame)
                                               + " (truncated file?)");
     }
     // DCMTK rounds odd frame sizes up for its own reads; one spare byte keeps it inside our buffer.
+    // 0: DCMTK finds the frame's first fragment itself; RLE: the fragment whose header was checked.
+    Uint32 startFragment = xfer == EXS_RLELossless ? checkRleFrame(*pixel, frame, frames, raw, path) : 0;
     raw.bytes.assign(static_cast<std::size_t>(frameSize) + 1, 0);
-    Uint32 startFragment = 0;
     OFString colorModel;
     OFCondition cond = pixel->getUncompressedFrame(&ds, static_cast<Uint32>(frame), startFragment, raw.bytes.data(), frameSize,
                                                    colorModel, nullptr);

@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Runs the DICOM fuzzer for SECONDS, with a writable corpus (CORPUS) seeded from the samples (SEEDS).
+# Runs the DICOM fuzzer for SECONDS, with a writable corpus (CORPUS) seeded from the samples (SEEDS) and
+# the reproducers of past findings (REGRESSIONS, optional): libFuzzer runs every corpus file first, so a
+# fixed crash that comes back fails the test at once.
 # Fails when libFuzzer finds a crash; the reproducer (crash-*) stays in CORPUS/../ for debugging.
 file(MAKE_DIRECTORY ${CORPUS})
 file(GLOB _seeds ${SEEDS}/*.dcm)
+if(REGRESSIONS)
+  file(GLOB _regressions ${REGRESSIONS}/*.dcm)
+  list(APPEND _seeds ${_regressions})
+endif()
 file(COPY ${_seeds} DESTINATION ${CORPUS})
 get_filename_component(_artifacts ${CORPUS} DIRECTORY)
 get_filename_component(_here ${CMAKE_CURRENT_LIST_FILE} DIRECTORY)

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What every offscreen GUI test file needs: the one QApplication of the test process, where to save
+// screenshots, and a not-blank check for them.
+#pragma once
+#include <QApplication>
+#include <QCoreApplication>
+#include <QImage>
+#include <QSet>
+#include <QStandardPaths>
+#include <QString>
+
+#include "support/test_paths.h"
+
+namespace mt::test {
+
+// The test process's QApplication, made by whichever test runs first. Deliberately never destroyed:
+// destroying a QApplication during static destruction (after Catch's main returned and the platform
+// plugin is gone) crashes. QSettings go to a throw-away location.
+inline QApplication& qtApp()
+{
+    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return *existing;
+    static int argc = 1;
+    static char name[] = "mt_ui_tests";
+    static char* argv[] = {name, nullptr};
+    static QApplication* instance = [] {
+        QStandardPaths::setTestModeEnabled(true);
+        auto* a = new QApplication(argc, argv);
+        QApplication::setOrganizationName(QStringLiteral("MedTraverseTests"));
+        QApplication::setApplicationName(QStringLiteral("mt_ui_tests"));
+        return a;
+    }();
+    return *instance;
+}
+
+// outDir()/name, for screenshots a person can look at after the run.
+inline QString outFile(const char* name)
+{
+    return QString::fromStdString(outDir() + "/" + name);
+}
+
+// Distinct colours on a coarse grid: a blank or single-colour grab has one or two.
+inline int distinctColours(const QImage& img, int stride = 3)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += stride)
+        for (int x = 0; x < img.width(); x += stride) colours.insert(img.pixel(x, y));
+    return colours.size();
+}
+
+}  // namespace mt::test
