@@ -10,6 +10,13 @@ import re
 import sys
 
 FR = {
+    "Export Trajectory to Folder": "Exporter la trajectoire dans un dossier",
+    "Cannot export trajectory": "Impossible d'exporter la trajectoire",
+    "there is no trajectory yet (Compute trajectory first)": "il n'y a pas encore de trajectoire (Calculer la trajectoire d'abord)",
+    "frame %1 is still being decoded; export when the trajectory is finished": "l'image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée",
+    "Exported %1 frames, trajectory.mp4 and recipe.json to %2": "%1 images, trajectory.mp4 et recipe.json exportés dans %2",
+    "Export &Trajectory (PNG, MP4, recipe)...": "Exporter la &trajectoire (PNG, MP4, recette)...",
+    "Ctrl+Shift+E": "Ctrl+Shift+E",
     "Pleural effusion": "Épanchement pleural",
     "Cardiomegaly": "Cardiomégalie",
     "Support devices": "Dispositifs médicaux",

@@ -231,37 +231,37 @@
 <context>
     <name>mt::ui::CompareView</name>
     <message>
-        <location filename="../ui/compare_view.cpp" line="35"/>
+        <location filename="../ui/compare_view.cpp" line="19"/>
         <source>Neutral (reference)</source>
         <translation>Neutre (référence)</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="35"/>
+        <location filename="../ui/compare_view.cpp" line="19"/>
         <source>Edited</source>
         <translation>Modifiée</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="35"/>
+        <location filename="../ui/compare_view.cpp" line="19"/>
         <source>Difference |edited - neutral|</source>
         <translation>Différence |modifiée - neutre|</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="53"/>
+        <location filename="../ui/compare_view.cpp" line="37"/>
         <source>No reference yet: generate with every slider at 0, or compute a trajectory.</source>
         <translation>Pas encore de référence : générez avec tous les curseurs à 0, ou calculez une trajectoire.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="78"/>
+        <location filename="../ui/compare_view.cpp" line="62"/>
         <source>No reference image.</source>
         <translation>Pas d&apos;image de référence.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="78"/>
+        <location filename="../ui/compare_view.cpp" line="62"/>
         <source>The images differ in size: no difference map.</source>
         <translation>Les images n&apos;ont pas la même taille : pas de carte de différence.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="84"/>
+        <location filename="../ui/compare_view.cpp" line="68"/>
         <source>Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 (colour scale: 0 black ... 64 levels or more pale yellow)</source>
         <translation>|Différence| moyenne %1 niveaux de gris, maximum %2 ; %3 % des pixels ont changé de plus de 8 (échelle : 0 noir ... 64 niveaux ou plus jaune pâle)</translation>
     </message>
@@ -282,517 +282,552 @@
 <context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="56"/>
+        <location filename="../ui/main_window.cpp" line="60"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="71"/>
+        <location filename="../ui/main_window.cpp" line="75"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="293"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="294"/>
-        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="298"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="306"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="83"/>
+        <location filename="../ui/main_window.cpp" line="87"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="104"/>
+        <location filename="../ui/main_window.cpp" line="108"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="109"/>
+        <location filename="../ui/main_window.cpp" line="113"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="119"/>
+        <location filename="../ui/main_window.cpp" line="123"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="152"/>
-        <location filename="../ui/main_window.cpp" line="177"/>
+        <location filename="../ui/main_window.cpp" line="156"/>
+        <location filename="../ui/main_window.cpp" line="181"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="159"/>
+        <location filename="../ui/main_window.cpp" line="163"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="194"/>
+        <location filename="../ui/main_window.cpp" line="198"/>
         <source>A trajectory needs at least 3 steps</source>
         <translation>Une trajectoire demande au moins 3 étapes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="203"/>
+        <location filename="../ui/main_window.cpp" line="207"/>
         <source>Computing the trajectory...</source>
         <translation>Calcul de la trajectoire...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="222"/>
+        <location filename="../ui/main_window.cpp" line="226"/>
         <source>Draft in %1 s - let go of the slider for the full image</source>
         <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="224"/>
+        <location filename="../ui/main_window.cpp" line="228"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="257"/>
+        <location filename="../ui/main_window.cpp" line="261"/>
         <source>The image on screen is now the reference of the compare view</source>
         <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="264"/>
+        <location filename="../ui/main_window.cpp" line="268"/>
         <source>Cannot load directions: %1</source>
         <translation>Impossible de charger les directions : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="287"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>Decoding frame %1 of %2</source>
         <translation>Décodage de l&apos;image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="292"/>
         <source>Inverting the image: step %1 of %2</source>
         <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="342"/>
+        <location filename="../ui/main_window.cpp" line="346"/>
         <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
         <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="347"/>
+        <location filename="../ui/main_window.cpp" line="351"/>
         <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
         <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="357"/>
+        <location filename="../ui/main_window.cpp" line="361"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="365"/>
+        <location filename="../ui/main_window.cpp" line="369"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="366"/>
+        <location filename="../ui/main_window.cpp" line="370"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="372"/>
+        <location filename="../ui/main_window.cpp" line="376"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="387"/>
-        <location filename="../ui/main_window.cpp" line="415"/>
+        <location filename="../ui/main_window.cpp" line="391"/>
+        <location filename="../ui/main_window.cpp" line="419"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
-        <location filename="../ui/main_window.cpp" line="422"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="426"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="414"/>
+        <location filename="../ui/main_window.cpp" line="418"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="417"/>
+        <location filename="../ui/main_window.cpp" line="421"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="419"/>
+        <location filename="../ui/main_window.cpp" line="423"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="435"/>
+        <location filename="../ui/main_window.cpp" line="439"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="438"/>
+        <location filename="../ui/main_window.cpp" line="442"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="439"/>
+        <location filename="../ui/main_window.cpp" line="443"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="445"/>
+        <location filename="../ui/main_window.cpp" line="449"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448"/>
+        <location filename="../ui/main_window.cpp" line="452"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="453"/>
+        <location filename="../ui/main_window.cpp" line="457"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="456"/>
-        <location filename="../ui/main_window.cpp" line="483"/>
+        <location filename="../ui/main_window.cpp" line="460"/>
+        <location filename="../ui/main_window.cpp" line="487"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="534"/>
+        <location filename="../ui/main_window.cpp" line="497"/>
+        <source>Export Trajectory to Folder</source>
+        <translation>Exporter la trajectoire dans un dossier</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="503"/>
+        <source>Cannot export trajectory</source>
+        <translation>Impossible d&apos;exporter la trajectoire</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="505"/>
+        <source>there is no trajectory yet (Compute trajectory first)</source>
+        <translation>il n&apos;y a pas encore de trajectoire (Calculer la trajectoire d&apos;abord)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="511"/>
+        <source>frame %1 is still being decoded; export when the trajectory is finished</source>
+        <translation>l&apos;image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="553"/>
+        <source>Exported %1 frames, trajectory.mp4 and recipe.json to %2</source>
+        <translation>%1 images, trajectory.mp4 et recipe.json exportés dans %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="604"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="541"/>
+        <location filename="../ui/main_window.cpp" line="611"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="555"/>
+        <location filename="../ui/main_window.cpp" line="625"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="558"/>
+        <location filename="../ui/main_window.cpp" line="628"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="562"/>
+        <location filename="../ui/main_window.cpp" line="632"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563"/>
+        <location filename="../ui/main_window.cpp" line="633"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="566"/>
+        <location filename="../ui/main_window.cpp" line="636"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="567"/>
+        <location filename="../ui/main_window.cpp" line="637"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="572"/>
+        <location filename="../ui/main_window.cpp" line="642"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="573"/>
+        <location filename="../ui/main_window.cpp" line="643"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="575"/>
+        <location filename="../ui/main_window.cpp" line="645"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="577"/>
+        <location filename="../ui/main_window.cpp" line="647"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="581"/>
+        <location filename="../ui/main_window.cpp" line="651"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="585"/>
+        <location filename="../ui/main_window.cpp" line="655"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="591"/>
+        <location filename="../ui/main_window.cpp" line="661"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="594"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="594"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="594"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="594"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="594"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="599"/>
+        <location filename="../ui/main_window.cpp" line="669"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="601"/>
+        <location filename="../ui/main_window.cpp" line="671"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="605"/>
+        <location filename="../ui/main_window.cpp" line="675"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="608"/>
+        <location filename="../ui/main_window.cpp" line="678"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="615"/>
+        <location filename="../ui/main_window.cpp" line="685"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="623"/>
+        <location filename="../ui/main_window.cpp" line="693"/>
         <source>Sliders</source>
         <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="627"/>
+        <location filename="../ui/main_window.cpp" line="697"/>
         <source>Trajectory (prompt swap)</source>
         <translation>Trajectoire (échange de prompt)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="633"/>
+        <location filename="../ui/main_window.cpp" line="703"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="648"/>
+        <location filename="../ui/main_window.cpp" line="718"/>
         <source>Trajectory</source>
         <translation>Trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="656"/>
+        <location filename="../ui/main_window.cpp" line="726"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="727"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="659"/>
+        <location filename="../ui/main_window.cpp" line="729"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="660"/>
+        <location filename="../ui/main_window.cpp" line="730"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="661"/>
+        <location filename="../ui/main_window.cpp" line="731"/>
+        <source>Export &amp;Trajectory (PNG, MP4, recipe)...</source>
+        <translation>Exporter la &amp;trajectoire (PNG, MP4, recette)...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="732"/>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="733"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="662"/>
+        <location filename="../ui/main_window.cpp" line="734"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="663"/>
+        <location filename="../ui/main_window.cpp" line="735"/>
         <source>&amp;Load Directions...</source>
         <translation>&amp;Charger des directions...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="664"/>
+        <location filename="../ui/main_window.cpp" line="736"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="666"/>
+        <location filename="../ui/main_window.cpp" line="738"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="669"/>
+        <location filename="../ui/main_window.cpp" line="741"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="670"/>
+        <location filename="../ui/main_window.cpp" line="742"/>
         <source>&amp;Compare Neutral | Edited | Difference</source>
         <translation>&amp;Comparer neutre | modifiée | différence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="673"/>
+        <location filename="../ui/main_window.cpp" line="745"/>
         <source>Ctrl+D</source>
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="675"/>
+        <location filename="../ui/main_window.cpp" line="747"/>
         <source>Use as &amp;Reference</source>
         <translation>Utiliser comme &amp;référence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="676"/>
+        <location filename="../ui/main_window.cpp" line="748"/>
         <source>Ctrl+R</source>
         <translation>Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="677"/>
+        <location filename="../ui/main_window.cpp" line="749"/>
         <source>&amp;Fit to Window</source>
         <translation>&amp;Ajuster à la fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="678"/>
+        <location filename="../ui/main_window.cpp" line="750"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="679"/>
+        <location filename="../ui/main_window.cpp" line="751"/>
         <source>Reset &amp;Window/Level</source>
         <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="680"/>
+        <location filename="../ui/main_window.cpp" line="752"/>
         <source>Ctrl+Shift+R</source>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="682"/>
+        <location filename="../ui/main_window.cpp" line="754"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="683"/>
+        <location filename="../ui/main_window.cpp" line="755"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="684"/>
+        <location filename="../ui/main_window.cpp" line="756"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="685"/>
+        <location filename="../ui/main_window.cpp" line="757"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="686"/>
+        <location filename="../ui/main_window.cpp" line="758"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="687"/>
+        <location filename="../ui/main_window.cpp" line="759"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="688"/>
+        <location filename="../ui/main_window.cpp" line="760"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="689"/>
+        <location filename="../ui/main_window.cpp" line="761"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="695"/>
+        <location filename="../ui/main_window.cpp" line="767"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="696"/>
+        <location filename="../ui/main_window.cpp" line="768"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="697"/>
+        <location filename="../ui/main_window.cpp" line="769"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="698"/>
+        <location filename="../ui/main_window.cpp" line="770"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="700"/>
+        <location filename="../ui/main_window.cpp" line="772"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="701"/>
+        <location filename="../ui/main_window.cpp" line="773"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="702"/>
+        <location filename="../ui/main_window.cpp" line="774"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="714"/>
-        <location filename="../ui/main_window.cpp" line="723"/>
+        <location filename="../ui/main_window.cpp" line="786"/>
+        <location filename="../ui/main_window.cpp" line="795"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>

@@ -11,22 +11,6 @@
 
 namespace mt::ui {
 
-namespace {
-Image toCoreImage(const QImage& image)
-{
-    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
-    Image out;
-    out.width = rgb.width();
-    out.height = rgb.height();
-    out.channels = 3;
-    out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * 3);
-    const std::size_t row = static_cast<std::size_t>(out.width) * 3;
-    for (int y = 0; y < out.height; ++y)
-        std::copy_n(rgb.constScanLine(y), row, out.pixels.data() + row * static_cast<std::size_t>(y));
-    return out;
-}
-}  // namespace
-
 CompareView::CompareView(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("compareView"));
@@ -79,7 +63,7 @@ void CompareView::setImages(const QImage& neutral, const QImage& edited)
         return;
     }
     try {
-        const DifferenceMap d = differenceMap(toCoreImage(neutral), toCoreImage(edited));
+        const DifferenceMap d = differenceMap(EngineBridge::fromQImage(neutral), EngineBridge::fromQImage(edited));
         m_views[2]->setImage(EngineBridge::toQImage(d.heatmap));
         m_summary->setText(tr("Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 "
                               "(colour scale: 0 black ... 64 levels or more pale yellow)")

@@ -4,6 +4,7 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace mt::ui {
@@ -46,6 +47,21 @@ QImage EngineBridge::toQImage(const Image& image)
     const QImage::Format format = image.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
     QImage view(image.pixels.data(), image.width, image.height, image.width * image.channels, format);
     return view.copy();  // detach from the event's buffer
+}
+
+Image EngineBridge::fromQImage(const QImage& image)
+{
+    const bool gray = image.format() == QImage::Format_Grayscale8;
+    const QImage src = gray ? image : image.convertToFormat(QImage::Format_RGB888);
+    Image out;
+    out.width = src.width();
+    out.height = src.height();
+    out.channels = gray ? 1 : 3;
+    out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * out.channels);
+    const std::size_t row = static_cast<std::size_t>(out.width) * out.channels;
+    for (int y = 0; y < out.height; ++y)
+        std::copy_n(src.constScanLine(y), row, out.pixels.data() + row * static_cast<std::size_t>(y));
+    return out;
 }
 
 QImage EngineBridge::grayIfNeutral(const QImage& image)

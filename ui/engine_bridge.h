@@ -25,6 +25,8 @@ public:
     std::uint64_t currentGeneration() const { return m_current; }
 
     static QImage toQImage(const Image& image);
+    // Any QImage -> 8-bit RGB (or gray for Grayscale8) for core functions.
+    static Image fromQImage(const QImage& image);
     // An RGB image whose channels agree within a gray level or two (a generated radiograph) as
     // Grayscale8, so the viewer can window it; anything else unchanged.
     static QImage grayIfNeutral(const QImage& image);

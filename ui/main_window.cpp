@@ -40,7 +40,11 @@
 #include "ui/compare_view.h"
 #include "ui/trajectory_panel.h"
 #include "ui/trajectory_plots.h"
+#include <fstream>
+
 #include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/image/video_io.h"
 #include "core/dicom/dicom_reader.h"
 #include "core/dicom/dicom_writer.h"
 #include "ui/engine_bridge.h"
@@ -488,6 +492,72 @@ bool MainWindow::exportImageTo(const QString& path)
     return false;
 }
 
+void MainWindow::exportTrajectory()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Trajectory to Folder"));
+    if (!dir.isEmpty()) exportTrajectoryTo(dir);
+}
+
+bool MainWindow::exportTrajectoryTo(const QString& folder)
+{
+    const QString title = tr("Cannot export trajectory");
+    if (!m_trajectory->hasTrajectory()) {
+        showFileError(title, folder, tr("there is no trajectory yet (Compute trajectory first)"));
+        return false;
+    }
+    std::vector<Image> frames;
+    for (int f = 0; f < m_trajectory->frameCount(); ++f) {
+        if (!m_trajectory->isDecoded(f)) {
+            showFileError(title, folder, tr("frame %1 is still being decoded; export when the trajectory is finished").arg(f));
+            return false;
+        }
+        frames.push_back(EngineBridge::fromQImage(m_trajectory->frameImage(f)));
+    }
+    try {
+        QDir dir(folder);
+        if (!dir.exists() && !QDir().mkpath(folder)) throw Error(ErrorCode::Io, "the folder cannot be created");
+        for (std::size_t f = 0; f < frames.size(); ++f) {
+            const QString name = dir.filePath(QStringLiteral("frame_%1.png").arg(f, 3, 10, QLatin1Char('0')));
+            if (!m_trajectory->frameImage(static_cast<int>(f)).save(name, "PNG"))
+                throw Error(ErrorCode::Io, "cannot write '" + QFile::encodeName(name).toStdString() + "'");
+        }
+        writeVideo(QFile::encodeName(dir.filePath(QStringLiteral("trajectory.mp4"))).toStdString(), frames, 12.5);
+        const GenerationRequest& r = m_lastTrajectory;
+        Json recipe = Json::object();
+        recipe["what"] = Json("MedTraverse prompt-swap trajectory (synthetic images, not for diagnosis)");
+        recipe["model"] = Json(r.modelFolder);
+        recipe["neutral_prompt"] = Json(r.prompt);
+        recipe["attribute_prompt"] = Json(r.swapPrompt);
+        recipe["negative_prompt"] = Json(r.negativePrompt);
+        recipe["seed"] = Json(r.seed);
+        recipe["steps"] = Json(r.steps);
+        recipe["guidance"] = Json(r.guidance);
+        recipe["sampler"] = Json(r.sampler);
+        Json swaps = Json::array();
+        std::string swapList;
+        for (int k : m_trajectory->view()->swaps) {
+            swaps.push_back(Json(k));
+            swapList += (swapList.empty() ? "" : ",") + std::to_string(k);
+        }
+        recipe["swaps"] = swaps;
+        recipe["frames"] = Json(static_cast<int>(frames.size()));
+        recipe["path"] = Json(r.path);
+        recipe["start_image"] = Json(r.startImage);
+        recipe["cli"] = Json("medtraverse-cli traverse --model '" + r.modelFolder + "' --seed " + std::to_string(r.seed)
+                             + " --neutral '" + r.prompt + "' --attribute '" + r.swapPrompt + "' --steps "
+                             + std::to_string(r.steps) + " --guidance " + QString::number(r.guidance).toStdString()
+                             + " --swaps " + swapList + " --frames " + std::to_string(frames.size()) + " --out DIR");
+        std::ofstream out(QFile::encodeName(dir.filePath(QStringLiteral("recipe.json"))).toStdString());
+        out << recipe.dump(2) << "\n";
+        if (!out) throw Error(ErrorCode::Io, "cannot write recipe.json");
+        statusBar()->showMessage(tr("Exported %1 frames, trajectory.mp4 and recipe.json to %2").arg(frames.size()).arg(folder), 10000);
+        return true;
+    } catch (const std::exception& e) {
+        showFileError(title, folder, QString::fromStdString(e.what()));
+    }
+    return false;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveSettings();
@@ -658,6 +728,8 @@ void MainWindow::buildMenus()
     openImageAction->setShortcut(QKeySequence::Open);
     QAction* exportAction = file->addAction(tr("&Export Image..."), this, &MainWindow::exportImage);
     exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    QAction* exportTraj = file->addAction(tr("Export &Trajectory (PNG, MP4, recipe)..."), this, &MainWindow::exportTrajectory);
+    exportTraj->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
     QAction* openModel = file->addAction(tr("Open &Model Folder..."), this, &MainWindow::openModelFolder);
     openModel->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     QAction* loadDirs = file->addAction(tr("&Load Directions..."), m_attributes, &AttributePanel::chooseFile);

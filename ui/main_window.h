@@ -52,6 +52,10 @@ public:
     // Writes the image as displayed (windowed, full resolution): PNG for most names, a DICOM Secondary
     // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
     bool exportImageTo(const QString& path);
+    // Writes the computed trajectory into `folder`: frame_000.png ..., trajectory.mp4 (12.5 frames per
+    // second) and recipe.json (everything needed to compute it again). Refuses while frames are still
+    // decoding or without a trajectory; errors as for openImage().
+    bool exportTrajectoryTo(const QString& folder);
     EngineBridge* engine() const { return m_engine; }
     AttributePanel* attributePanel() const { return m_attributes; }
     TrajectoryPanel* trajectoryPanel() const { return m_trajectory; }
@@ -68,6 +72,7 @@ public slots:
     void openModelFolder();
     void openImageFile();
     void exportImage();
+    void exportTrajectory();
     void showAbout();
     void generate();
     void cancelGeneration();

@@ -18,6 +18,8 @@
 #include <QTest>
 #include <qcustomplot.h>
 
+#include "core/common/json.h"
+#include "core/image/video_io.h"
 #include "support/cli_run.h"
 #include "support/qt_app.h"
 #include "support/test_paths.h"
@@ -175,6 +177,16 @@ TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip 
     REQUIRE(plots->cosinePlot()->graphCount() == 1);
     CHECK(plots->cosinePlot()->graph(0)->dataCount() == 8);
     CHECK(plots->probabilityPlot()->graphCount() == 0);
+
+    // Export: every frame as PNG, the movie with every frame, and the recipe.
+    const QString exportDir = outFile("trajectory_export");
+    QDir(exportDir).removeRecursively();
+    REQUIRE(w.exportTrajectoryTo(exportDir));
+    CHECK(QImage(exportDir + QStringLiteral("/frame_007.png")).size() == last.size());
+    CHECK(mt::countVideoFrames((exportDir + QStringLiteral("/trajectory.mp4")).toStdString()) == 8);
+    const auto recipe = mt::Json::parseFile((exportDir + QStringLiteral("/recipe.json")).toStdString());
+    CHECK(recipe.at("seed").asInt() == 5);
+    CHECK(recipe.at("swaps").asArray().size() == 8);
 
     // The same trajectory again is served from the engine's cache (no denoising).
     QSignalSpy progress(w.engine(), &mt::ui::EngineBridge::progressed);
