@@ -10,6 +10,8 @@ import re
 import sys
 
 FR = {
+    "&De-identify DICOM Exports": "&Anonymiser les exports DICOM",
+    "Replace the patient's name and ID and drop dates and source references in exported DICOM files": "Remplacer le nom et l'identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés",
     "Export Trajectory to Folder": "Exporter la trajectoire dans un dossier",
     "Cannot export trajectory": "Impossible d'exporter la trajectoire",
     "there is no trajectory yet (Compute trajectory first)": "il n'y a pas encore de trajectoire (Calculer la trajectoire d'abord)",

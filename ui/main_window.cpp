@@ -482,6 +482,7 @@ bool MainWindow::exportImageTo(const QString& path)
             recipe.notes = "windowed view: W " + std::to_string(m_imageView->windowWidth()) + " L "
                            + std::to_string(m_imageView->windowCenter());
             options.provenance = "exported from the MedTraverse viewer (windowed copy of the source image)";
+            options.deidentify = m_deidentifyAction->isChecked();
         }
         dicom::writeDicom(QFile::encodeName(path).toStdString(), image, recipe, options);
         statusBar()->showMessage(tr("Exported %1").arg(QFileInfo(path).fileName()), 8000);
@@ -728,6 +729,13 @@ void MainWindow::buildMenus()
     openImageAction->setShortcut(QKeySequence::Open);
     QAction* exportAction = file->addAction(tr("&Export Image..."), this, &MainWindow::exportImage);
     exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    m_deidentifyAction = file->addAction(tr("&De-identify DICOM Exports"));
+    m_deidentifyAction->setObjectName(QStringLiteral("deidentifyAction"));
+    m_deidentifyAction->setCheckable(true);
+    m_deidentifyAction->setChecked(QSettings().value(QStringLiteral("export/deidentify"), true).toBool());
+    m_deidentifyAction->setToolTip(tr("Replace the patient's name and ID and drop dates and source references in exported DICOM files"));
+    connect(m_deidentifyAction, &QAction::toggled, this,
+            [](bool on) { QSettings().setValue(QStringLiteral("export/deidentify"), on); });
     QAction* exportTraj = file->addAction(tr("Export &Trajectory (PNG, MP4, recipe)..."), this, &MainWindow::exportTrajectory);
     exportTraj->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
     QAction* openModel = file->addAction(tr("Open &Model Folder..."), this, &MainWindow::openModelFolder);

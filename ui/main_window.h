@@ -51,6 +51,7 @@ public:
     bool openImage(const QString& path);
     // Writes the image as displayed (windowed, full resolution): PNG for most names, a DICOM Secondary
     // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
+    // DICOM exports are de-identified (PS3.15 basic profile) unless the user unticked File > De-identify.
     bool exportImageTo(const QString& path);
     // Writes the computed trajectory into `folder`: frame_000.png ..., trajectory.mp4 (12.5 frames per
     // second) and recipe.json (everything needed to compute it again). Refuses while frames are still
@@ -132,7 +133,8 @@ private:
     QStackedWidget* m_centralStack = nullptr;
     QDockWidget* m_trajectoryDock = nullptr;
     QAction* m_compareAction = nullptr;
-    GenerationRequest m_lastTrajectory;   // for decoding the frame the user stopped on
+    GenerationRequest m_lastTrajectory;
+    QAction* m_deidentifyAction = nullptr;  // DICOM exports de-identified (default on, persisted)   // for decoding the frame the user stopped on
 };
 
 }  // namespace mt::ui

@@ -218,6 +218,9 @@ TEST_CASE("MainWindow: opens the real chest radiograph with the file's window", 
         CHECK(exported.rows == 440);
         CHECK(exported.columns == 440);
         CHECK(exported.sopInstanceUid != info.sopInstanceUid);
+        // De-identified by default: the source's patient name and study date do not travel.
+        if (!info.patientName.empty()) CHECK(exported.patientName != info.patientName);
+        CHECK(exported.studyDate.empty());
         // Opening our own export shows the synthetic banner.
         REQUIRE(w.openImage(dcm));
         CHECK(w.findChild<QLabel*>(QStringLiteral("syntheticBanner"))->isVisible());
