@@ -10,6 +10,13 @@ import re
 import sys
 
 FR = {
+    "Window &Presets": "&Préréglages de fenêtre",
+    "File Window": "Fenêtre du fichier",
+    "Full Range": "Plage complète",
+    "Auto (1st to 99th percentile)": "Auto (1er au 99e centile)",
+    "High Contrast": "Contraste élevé",
+    "&Invert Gray Scale": "&Inverser les niveaux de gris",
+    "Ctrl+I": "Ctrl+I",
     "&De-identify DICOM Exports": "&Anonymiser les exports DICOM",
     "Replace the patient's name and ID and drop dates and source references in exported DICOM files": "Remplacer le nom et l'identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés",
     "Export Trajectory to Folder": "Exporter la trajectoire dans un dossier",

@@ -269,12 +269,12 @@
 <context>
     <name>mt::ui::ImageView</name>
     <message>
-        <location filename="../ui/image_view.cpp" line="209"/>
+        <location filename="../ui/image_view.cpp" line="236"/>
         <source>Zoom %1 %</source>
         <translation>Zoom %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="211"/>
+        <location filename="../ui/image_view.cpp" line="238"/>
         <source>W %1  L %2</source>
         <translation>L %1  C %2</translation>
     </message>
@@ -761,83 +761,118 @@ Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="762"/>
+        <location filename="../ui/main_window.cpp" line="761"/>
+        <source>Window &amp;Presets</source>
+        <translation>&amp;Préréglages de fenêtre</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="763"/>
+        <source>File Window</source>
+        <translation>Fenêtre du fichier</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="764"/>
+        <source>Full Range</source>
+        <translation>Plage complète</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="765"/>
+        <source>Auto (1st to 99th percentile)</source>
+        <translation>Auto (1er au 99e centile)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="766"/>
+        <source>High Contrast</source>
+        <translation>Contraste élevé</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="773"/>
+        <source>&amp;Invert Gray Scale</source>
+        <translation>&amp;Inverser les niveaux de gris</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="774"/>
+        <source>Ctrl+I</source>
+        <translation>Ctrl+I</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="776"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="763"/>
+        <location filename="../ui/main_window.cpp" line="777"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="764"/>
+        <location filename="../ui/main_window.cpp" line="778"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="765"/>
+        <location filename="../ui/main_window.cpp" line="779"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="766"/>
+        <location filename="../ui/main_window.cpp" line="780"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="767"/>
+        <location filename="../ui/main_window.cpp" line="781"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="768"/>
+        <location filename="../ui/main_window.cpp" line="782"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="769"/>
+        <location filename="../ui/main_window.cpp" line="783"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="775"/>
+        <location filename="../ui/main_window.cpp" line="789"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="776"/>
+        <location filename="../ui/main_window.cpp" line="790"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="777"/>
+        <location filename="../ui/main_window.cpp" line="791"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="778"/>
+        <location filename="../ui/main_window.cpp" line="792"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="780"/>
+        <location filename="../ui/main_window.cpp" line="794"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="781"/>
+        <location filename="../ui/main_window.cpp" line="795"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="782"/>
+        <location filename="../ui/main_window.cpp" line="796"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="794"/>
-        <location filename="../ui/main_window.cpp" line="803"/>
+        <location filename="../ui/main_window.cpp" line="808"/>
+        <location filename="../ui/main_window.cpp" line="817"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>

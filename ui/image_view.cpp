@@ -124,6 +124,33 @@ void ImageView::resetWindow()
     setWindow(m_initialCenter, m_initialWidth);
 }
 
+void ImageView::applyWindowPreset(WindowPreset preset)
+{
+    if (!m_isGray || m_values.empty()) return;
+    if (preset == WindowPreset::FileWindow) return resetWindow();
+    if (preset == WindowPreset::FullRange) return setWindow((double(m_min) + m_max) / 2.0, double(m_max) - m_min + 1.0);
+    // Percentiles on a sample of at most ~65k values (exact for smaller images).
+    std::vector<float> sample;
+    const std::size_t stride = std::max<std::size_t>(1, m_values.size() / 65536);
+    for (std::size_t i = 0; i < m_values.size(); i += stride) sample.push_back(m_values[i]);
+    const auto at = [&](double q) {
+        const auto k = static_cast<std::size_t>(q * static_cast<double>(sample.size() - 1));
+        std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(k), sample.end());
+        return double(sample[k]);
+    };
+    const double lo = at(0.01), hi = at(0.99);
+    const double width = std::max(1e-6, hi - lo);
+    setWindow((lo + hi) / 2.0, preset == WindowPreset::HighContrast ? width / 2.0 : width);
+}
+
+void ImageView::setInverted(bool inverted)
+{
+    if (!m_isGray || inverted == m_invert) return;
+    m_invert = inverted;
+    render();
+    update();
+}
+
 void ImageView::render()
 {
     if (!m_isGray || m_width <= 0) return;
@@ -304,6 +331,9 @@ void ImageView::keyPressEvent(QKeyEvent* event)
         break;
     case Qt::Key_R:
         resetWindow();
+        break;
+    case Qt::Key_I:
+        setInverted(!m_invert);
         break;
     default:
         QWidget::keyPressEvent(event);

@@ -41,6 +41,15 @@ public:
     double windowWidth() const { return m_windowWidth; }
     void resetWindow();   // back to the window the image came with
 
+    // Window presets relative to the image's own values (radiographs have no fixed unit scale):
+    // FileWindow = the window the image came with; FullRange = min..max; Auto = 1st..99th percentile;
+    // HighContrast = the middle half of the Auto range. Grayscale only.
+    enum class WindowPreset { FileWindow, FullRange, Auto, HighContrast };
+    void applyWindowPreset(WindowPreset preset);
+    // Shows low values bright (as MONOCHROME1) or not; toggled by I.
+    void setInverted(bool inverted);
+    bool isInverted() const { return m_invert; }
+
     // Zoom: 1.0 = one image pixel per screen pixel. `anchor` (widget coordinates) stays on the same
     // image point; default: the widget centre.
     void setZoom(double zoom, QPointF anchor = QPointF(-1, -1));

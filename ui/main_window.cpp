@@ -758,6 +758,20 @@ void MainWindow::buildMenus()
     fit->setShortcut(QKeySequence(tr("Ctrl+0")));
     QAction* resetWindow = view->addAction(tr("Reset &Window/Level"), m_imageView, &ImageView::resetWindow);
     resetWindow->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
+    QMenu* presets = view->addMenu(tr("Window &Presets"));
+    const std::pair<QString, ImageView::WindowPreset> presetList[] = {
+        {tr("File Window"), ImageView::WindowPreset::FileWindow},
+        {tr("Full Range"), ImageView::WindowPreset::FullRange},
+        {tr("Auto (1st to 99th percentile)"), ImageView::WindowPreset::Auto},
+        {tr("High Contrast"), ImageView::WindowPreset::HighContrast},
+    };
+    int presetKey = 1;
+    for (const auto& [label, preset] : presetList) {
+        QAction* a = presets->addAction(label, this, [this, preset = preset] { m_imageView->applyWindowPreset(preset); });
+        a->setShortcut(QKeySequence(QStringLiteral("Alt+%1").arg(presetKey++)));
+    }
+    QAction* invert = view->addAction(tr("&Invert Gray Scale"), this, [this] { m_imageView->setInverted(!m_imageView->isInverted()); });
+    invert->setShortcut(QKeySequence(tr("Ctrl+I")));
     view->addSeparator();
     QAction* play = view->addAction(tr("&Play/Pause Trajectory"), m_trajectory, &TrajectoryPanel::togglePlay);
     play->setShortcut(QKeySequence(tr("Ctrl+Space")));

@@ -108,6 +108,27 @@ TEST_CASE("ImageView: window/level of a 16-bit ramp gives the expected grays", "
     QTest::keyClick(&view, Qt::Key_R);
     CHECK(view.windowWidth() == Approx(65536.0));
     CHECK(view.windowCenter() == Approx(32768.0));
+
+    // Presets from the image's own values: the ramp holds 0 .. 65280 in steps of 256.
+    view.applyWindowPreset(mt::ui::ImageView::WindowPreset::FullRange);
+    CHECK(view.windowCenter() == Approx(32640.0));
+    CHECK(view.windowWidth() == Approx(65281.0));
+    view.applyWindowPreset(mt::ui::ImageView::WindowPreset::Auto);  // 1st .. 99th percentile: columns 2 .. 252
+    CHECK(view.windowCenter() == Approx(32640.0).margin(300));
+    CHECK(view.windowWidth() == Approx(64000.0).margin(600));
+    view.applyWindowPreset(mt::ui::ImageView::WindowPreset::HighContrast);
+    CHECK(view.windowWidth() == Approx(32000.0).margin(300));
+    view.applyWindowPreset(mt::ui::ImageView::WindowPreset::FileWindow);
+    CHECK(view.windowWidth() == Approx(65536.0));
+
+    // I inverts: the dark left end becomes bright, and back.
+    const int before = grayAt(shot(view), view.mapFromImage({10.5, row}));
+    QTest::keyClick(&view, Qt::Key_I);
+    CHECK(view.isInverted());
+    const int after = grayAt(shot(view), view.mapFromImage({10.5, row}));
+    CHECK(std::abs(after - (255 - before)) <= 1);
+    QTest::keyClick(&view, Qt::Key_I);
+    CHECK_FALSE(view.isInverted());
 }
 
 TEST_CASE("ImageView: zoom doubles a feature, wheel zooms around the cursor, drag pans", "[ui]")
