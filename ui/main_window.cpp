@@ -461,16 +461,7 @@ bool MainWindow::exportImageTo(const QString& path)
         return true;
     }
     try {
-        const bool gray = shown.format() == QImage::Format_Grayscale8;
-        const QImage src = gray ? shown : shown.convertToFormat(QImage::Format_RGB888);
-        Image image;
-        image.width = src.width();
-        image.height = src.height();
-        image.channels = gray ? 1 : 3;
-        image.pixels.resize(static_cast<std::size_t>(image.width) * image.height * image.channels);
-        const std::size_t rowBytes = static_cast<std::size_t>(image.width) * image.channels;
-        for (int y = 0; y < image.height; ++y)
-            std::copy_n(src.constScanLine(y), rowBytes, image.pixels.data() + rowBytes * static_cast<std::size_t>(y));
+        const Image image = EngineBridge::fromQImage(shown);
         dicom::DerivationRecipe recipe;
         recipe.width = image.width;
         recipe.height = image.height;
