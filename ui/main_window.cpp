@@ -40,8 +40,7 @@
 #include "ui/compare_view.h"
 #include "ui/trajectory_panel.h"
 #include "ui/trajectory_plots.h"
-#include <fstream>
-
+#include "core/common/durable_file.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/image/video_io.h"
@@ -539,9 +538,7 @@ bool MainWindow::exportTrajectoryTo(const QString& folder)
                              + " --neutral '" + r.prompt + "' --attribute '" + r.swapPrompt + "' --steps "
                              + std::to_string(r.steps) + " --guidance " + QString::number(r.guidance).toStdString()
                              + " --swaps " + swapList + " --frames " + std::to_string(frames.size()) + " --out DIR");
-        std::ofstream out(QFile::encodeName(dir.filePath(QStringLiteral("recipe.json"))).toStdString());
-        out << recipe.dump(2) << "\n";
-        if (!out) throw Error(ErrorCode::Io, "cannot write recipe.json");
+        writeFileAtomic(QFile::encodeName(dir.filePath(QStringLiteral("recipe.json"))).toStdString(), recipe.dump(2) + "\n");
         statusBar()->showMessage(tr("Exported %1 frames, trajectory.mp4 and recipe.json to %2").arg(frames.size()).arg(folder), 10000);
         return true;
     } catch (const std::exception& e) {

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <ostream>
@@ -14,6 +13,7 @@
 #include "core/cli/args.h"
 #include "core/cli/cli.h"
 #include "core/cli/commands.h"
+#include "core/common/durable_file.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/common/progress.h"
@@ -78,17 +78,6 @@ std::string pad(std::string s, std::size_t width)
 Json number(double v)
 {
     return std::isfinite(v) ? Json(v) : Json();
-}
-
-void writeJsonAtomic(const std::string& path, const Json& j)
-{
-    {
-        std::ofstream f(path + ".part", std::ios::binary);
-        f << j.dump(2) << "\n";
-        f.close();
-        if (!f) throw Error(ErrorCode::Io, "cannot write '" + path + "'");
-    }
-    fs::rename(path + ".part", path);
 }
 
 int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
@@ -229,7 +218,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         t["all_seconds"] = all;
         j["generation"] = t;
         j["all_gates_pass"] = Json(allPass);
-        writeJsonAtomic(a.get("json"), j);
+        writeFileAtomic(a.get("json"), j.dump(2) + "\n");
     }
     out << (allPass ? "all gates pass\n" : "some gates are MISSED\n");
     return (a.has("check") && !allPass) ? kExitFailure : kExitOk;
@@ -398,7 +387,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
             rows.push_back(row);
         }
         j["results"] = rows;
-        writeJsonAtomic(a.get("json"), j);
+        writeFileAtomic(a.get("json"), j.dump(2) + "\n");
     }
     return kExitOk;
 }

@@ -6,13 +6,13 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <ostream>
 
 #include "core/cli/args.h"
 #include "core/cli/cli.h"
 #include "core/cli/commands.h"
+#include "core/common/durable_file.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/common/progress.h"
@@ -79,17 +79,6 @@ void writeImageAtomic(const fs::path& path, const Image& image)
 {
     const fs::path tmp = path.parent_path() / (path.stem().string() + ".part" + path.extension().string());
     writeImage(tmp.string(), image);
-    fs::rename(tmp, path);
-}
-
-void writeTextAtomic(const fs::path& path, const std::string& text)
-{
-    const fs::path tmp = path.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        if (!out) throw Error(ErrorCode::Io, "cannot write '" + tmp.string() + "'");
-    }
     fs::rename(tmp, path);
 }
 
@@ -397,7 +386,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
                           {"scaling_factor", std::to_string(model.scalingFactor())},
                           {"latents", "scaled (before dividing by scaling_factor), as the paper saves them"}});
     metrics["timing"]["seconds_total"] = Json(std::chrono::duration<double>(Clock::now() - totalStart).count());
-    writeTextAtomic(outDir / "metrics.json", metrics.dump(2) + "\n");
+    writeFileAtomic((outDir / "metrics.json").string(), metrics.dump(2) + "\n");
 
     ctx.out << "wrote " << outDir.string() << ": " << frames << " frames (" << traversal::toString(*path) << "), "
             << swapImages.size() << " swap images, strip.png, latents.safetensors, metrics.json\n";

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 
 namespace mt::study {
 namespace fs = std::filesystem;

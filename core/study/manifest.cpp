@@ -8,7 +8,7 @@
 
 #include "core/cli/args.h"
 #include "core/common/error.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 
 namespace mt::study {
 namespace fs = std::filesystem;

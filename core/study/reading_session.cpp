@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/common/error.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 #include "core/study/trial_order.h"
 
 namespace mt::study {

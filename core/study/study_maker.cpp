@@ -16,7 +16,7 @@
 #include "core/pipeline/generator.h"
 #include "core/pipeline/sd_model.h"
 #include "core/runtime/device.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 #include "core/study/manifest.h"
 #include "core/study/trial_order.h"
 #include "core/traversal/paths.h"

@@ -14,7 +14,7 @@
 #include <QVBoxLayout>
 
 #include "core/common/error.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 #include "core/study/manifest.h"
 #include "core/study/reading_session.h"
 #include "ui/study/likert_row.h"
@@ -306,7 +306,7 @@ void ReadingSessionWindow::showCurrentTrial()
     m_pages->setCurrentIndex(1);
     updateImages();
     m_controllability->setFocus(Qt::OtherFocusReason);
-    m_shownAt = study::isoTimestampNow();
+    m_shownAt = mt::isoTimestampNow();
     m_trialClock.start();
     emit trialShown(pos, total);
 }

@@ -16,7 +16,7 @@
 
 #include "core/common/error.h"
 #include "core/study/answer_log.h"
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 #include "core/study/export.h"
 #include "core/study/manifest.h"
 #include "core/study/reading_session.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/study/durable_file.h"
+#include "core/common/durable_file.h"
 
 #include <cerrno>
 #include <chrono>
@@ -21,7 +21,7 @@
 
 #include "core/common/error.h"
 
-namespace mt::study {
+namespace mt {
 namespace fs = std::filesystem;
 
 namespace {
@@ -135,4 +135,4 @@ std::string isoTimestampNow()
     return s;
 }
 
-}  // namespace mt::study
+}  // namespace mt

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Crash-safe file writes for reader studies: nothing a reader entered may be lost when the process
-// is killed or the machine loses power. Standard library plus POSIX/Win32 sync calls only.
+// Crash-safe file writes: nothing a reader entered and no result file may be lost or left half-written
+// when the process is killed or the machine loses power (reader studies, CLI results, GUI exports).
+// Standard library plus POSIX/Win32 sync calls only.
 #pragma once
 #include <string>
 
-namespace mt::study {
+namespace mt {
 
 // Writes `text` to `path` through a temporary file in the same folder, flushes it to disk and
 // renames it over the target, so readers see either the old or the new content, never a mix.
@@ -22,4 +23,4 @@ std::string readFileText(const std::string& path);
 // Local time as ISO 8601 with offset, e.g. "2026-11-24T21:52:57+01:00".
 std::string isoTimestampNow();
 
-}  // namespace mt::study
+}  // namespace mt
