@@ -4,12 +4,12 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="49"/>
+        <location filename="../ui/trajectory_panel.cpp" line="51"/>
         <source>%1 (chest X-ray)</source>
         <translation>%1 (radiographie thoracique)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="49"/>
+        <location filename="../ui/trajectory_panel.cpp" line="51"/>
         <source>%1 (dermoscopy)</source>
         <translation>%1 (dermoscopie)</translation>
     </message>
@@ -17,52 +17,52 @@
 <context>
     <name>TrajectoryPanel</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="31"/>
+        <location filename="../ui/trajectory_panel.cpp" line="33"/>
         <source>Pleural effusion</source>
         <translation>Épanchement pleural</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="32"/>
+        <location filename="../ui/trajectory_panel.cpp" line="34"/>
         <source>Cardiomegaly</source>
         <translation>Cardiomégalie</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="33"/>
+        <location filename="../ui/trajectory_panel.cpp" line="35"/>
         <source>Support devices</source>
         <translation>Dispositifs médicaux</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="34"/>
+        <location filename="../ui/trajectory_panel.cpp" line="36"/>
         <source>Lung opacity</source>
         <translation>Opacité pulmonaire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="35"/>
+        <location filename="../ui/trajectory_panel.cpp" line="37"/>
         <source>Pneumothorax</source>
         <translation>Pneumothorax</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="36"/>
+        <location filename="../ui/trajectory_panel.cpp" line="38"/>
         <source>Hair</source>
         <translation>Poils</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="37"/>
+        <location filename="../ui/trajectory_panel.cpp" line="39"/>
         <source>Ruler</source>
         <translation>Règle</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="38"/>
+        <location filename="../ui/trajectory_panel.cpp" line="40"/>
         <source>Dark corner</source>
         <translation>Coin sombre</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="39"/>
+        <location filename="../ui/trajectory_panel.cpp" line="41"/>
         <source>Gel bubble</source>
         <translation>Bulle de gel</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="40"/>
+        <location filename="../ui/trajectory_panel.cpp" line="42"/>
         <source>Ink marking</source>
         <translation>Marquage à l&apos;encre</translation>
     </message>
@@ -282,597 +282,689 @@
 <context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="60"/>
+        <location filename="../ui/main_window.cpp" line="109"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="75"/>
+        <location filename="../ui/main_window.cpp" line="125"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="343"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="293"/>
+        <location filename="../ui/main_window.cpp" line="350"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="298"/>
-        <location filename="../ui/main_window.cpp" line="299"/>
+        <location filename="../ui/main_window.cpp" line="355"/>
+        <location filename="../ui/main_window.cpp" line="356"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="306"/>
+        <location filename="../ui/main_window.cpp" line="363"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="87"/>
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="108"/>
+        <location filename="../ui/main_window.cpp" line="158"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="113"/>
+        <location filename="../ui/main_window.cpp" line="163"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="123"/>
+        <location filename="../ui/main_window.cpp" line="173"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="156"/>
-        <location filename="../ui/main_window.cpp" line="181"/>
+        <location filename="../ui/main_window.cpp" line="206"/>
+        <location filename="../ui/main_window.cpp" line="250"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="213"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="198"/>
+        <location filename="../ui/main_window.cpp" line="255"/>
         <source>A trajectory needs at least 3 steps</source>
         <translation>Une trajectoire demande au moins 3 étapes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="207"/>
+        <location filename="../ui/main_window.cpp" line="264"/>
         <source>Computing the trajectory...</source>
         <translation>Calcul de la trajectoire...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="226"/>
+        <location filename="../ui/main_window.cpp" line="283"/>
         <source>Draft in %1 s - let go of the slider for the full image</source>
         <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="228"/>
+        <location filename="../ui/main_window.cpp" line="285"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="261"/>
+        <location filename="../ui/main_window.cpp" line="318"/>
         <source>The image on screen is now the reference of the compare view</source>
         <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="268"/>
+        <location filename="../ui/main_window.cpp" line="325"/>
         <source>Cannot load directions: %1</source>
         <translation>Impossible de charger les directions : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="291"/>
+        <location filename="../ui/main_window.cpp" line="348"/>
         <source>Decoding frame %1 of %2</source>
         <translation>Décodage de l&apos;image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="292"/>
+        <location filename="../ui/main_window.cpp" line="349"/>
         <source>Inverting the image: step %1 of %2</source>
         <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="346"/>
+        <location filename="../ui/main_window.cpp" line="404"/>
         <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
         <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="351"/>
+        <location filename="../ui/main_window.cpp" line="409"/>
         <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
         <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="361"/>
+        <location filename="../ui/main_window.cpp" line="419"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="369"/>
+        <location filename="../ui/main_window.cpp" line="427"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="370"/>
+        <location filename="../ui/main_window.cpp" line="428"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="376"/>
+        <location filename="../ui/main_window.cpp" line="434"/>
+        <location filename="../ui/main_window.cpp" line="500"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="391"/>
-        <location filename="../ui/main_window.cpp" line="419"/>
+        <location filename="../ui/main_window.cpp" line="449"/>
+        <location filename="../ui/main_window.cpp" line="468"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="393"/>
-        <location filename="../ui/main_window.cpp" line="426"/>
+        <location filename="../ui/main_window.cpp" line="451"/>
+        <location filename="../ui/main_window.cpp" line="476"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="418"/>
+        <location filename="../ui/main_window.cpp" line="467"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="421"/>
+        <location filename="../ui/main_window.cpp" line="470"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="423"/>
+        <location filename="../ui/main_window.cpp" line="533"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="439"/>
+        <location filename="../ui/main_window.cpp" line="548"/>
+        <source>of %1</source>
+        <translation>sur %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="554"/>
+        <source>Open DICOM Folder</source>
+        <translation>Ouvrir un dossier DICOM</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="563"/>
+        <location filename="../ui/main_window.cpp" line="956"/>
+        <source>Cannot scan for DICOM files</source>
+        <translation>Impossible de rechercher les fichiers DICOM</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="563"/>
+        <source>the folder or file does not exist</source>
+        <translation>le dossier ou le fichier n&apos;existe pas</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="582"/>
+        <source>Only local files can be opened; &apos;%1&apos; is not a local file</source>
+        <translation>Seuls les fichiers locaux peuvent être ouverts ; « %1 » n&apos;est pas un fichier local</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="637"/>
+        <source>Opened %1; the other %2 dropped images were not opened</source>
+        <translation>%1 ouvert ; les %2 autres images déposées n&apos;ont pas été ouvertes</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="644"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="442"/>
+        <location filename="../ui/main_window.cpp" line="647"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="443"/>
+        <location filename="../ui/main_window.cpp" line="648"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="449"/>
+        <location filename="../ui/main_window.cpp" line="654"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="452"/>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="457"/>
+        <location filename="../ui/main_window.cpp" line="662"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="460"/>
-        <location filename="../ui/main_window.cpp" line="488"/>
+        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="685"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="498"/>
+        <location filename="../ui/main_window.cpp" line="695"/>
         <source>Export Trajectory to Folder</source>
         <translation>Exporter la trajectoire dans un dossier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="504"/>
+        <location filename="../ui/main_window.cpp" line="701"/>
         <source>Cannot export trajectory</source>
         <translation>Impossible d&apos;exporter la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="506"/>
+        <location filename="../ui/main_window.cpp" line="703"/>
         <source>there is no trajectory yet (Compute trajectory first)</source>
         <translation>il n&apos;y a pas encore de trajectoire (Calculer la trajectoire d&apos;abord)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="512"/>
+        <location filename="../ui/main_window.cpp" line="709"/>
         <source>frame %1 is still being decoded; export when the trajectory is finished</source>
         <translation>l&apos;image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="554"/>
+        <location filename="../ui/main_window.cpp" line="750"/>
         <source>Exported %1 frames, trajectory.mp4 and recipe.json to %2</source>
         <translation>%1 images, trajectory.mp4 et recipe.json exportés dans %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="605"/>
+        <location filename="../ui/main_window.cpp" line="801"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="612"/>
+        <location filename="../ui/main_window.cpp" line="808"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="626"/>
+        <location filename="../ui/main_window.cpp" line="818"/>
+        <source>Frame</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="821"/>
+        <source>DICOM frame on screen (Page Up / Page Down)</source>
+        <translation>Image DICOM affichée (Page préc. / Page suiv.)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="845"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="629"/>
+        <location filename="../ui/main_window.cpp" line="848"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="633"/>
+        <location filename="../ui/main_window.cpp" line="852"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="634"/>
+        <location filename="../ui/main_window.cpp" line="853"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="637"/>
+        <location filename="../ui/main_window.cpp" line="856"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="638"/>
+        <location filename="../ui/main_window.cpp" line="857"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="643"/>
+        <location filename="../ui/main_window.cpp" line="862"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="644"/>
+        <location filename="../ui/main_window.cpp" line="863"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="646"/>
+        <location filename="../ui/main_window.cpp" line="865"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="648"/>
+        <location filename="../ui/main_window.cpp" line="867"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="652"/>
+        <location filename="../ui/main_window.cpp" line="871"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="656"/>
+        <location filename="../ui/main_window.cpp" line="875"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="662"/>
+        <location filename="../ui/main_window.cpp" line="881"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="670"/>
+        <location filename="../ui/main_window.cpp" line="889"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="672"/>
+        <location filename="../ui/main_window.cpp" line="891"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="676"/>
+        <location filename="../ui/main_window.cpp" line="895"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="679"/>
+        <location filename="../ui/main_window.cpp" line="898"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="686"/>
+        <location filename="../ui/main_window.cpp" line="905"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="694"/>
+        <location filename="../ui/main_window.cpp" line="913"/>
         <source>Sliders</source>
         <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="698"/>
+        <location filename="../ui/main_window.cpp" line="917"/>
         <source>Trajectory (prompt swap)</source>
         <translation>Trajectoire (échange de prompt)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="704"/>
+        <location filename="../ui/main_window.cpp" line="923"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="719"/>
+        <location filename="../ui/main_window.cpp" line="938"/>
         <source>Trajectory</source>
         <translation>Trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="727"/>
+        <location filename="../ui/main_window.cpp" line="945"/>
+        <source>DICOM Series</source>
+        <translation>Séries DICOM</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="954"/>
+        <source>Scanning %1...</source>
+        <translation>Recherche dans %1...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="960"/>
+        <source>No DICOM images found</source>
+        <translation>Aucune image DICOM trouvée</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="961"/>
+        <source>there are no files to import</source>
+        <translation>il n&apos;y a aucun fichier à importer</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="962"/>
+        <source>none of the files is a readable DICOM image; the DICOM Series panel says why for each (%1 files)</source>
+        <translation>aucun fichier n&apos;est une image DICOM lisible ; le panneau Séries DICOM indique pourquoi pour chacun (%1 fichiers)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="965"/>
+        <source>%1: %2 DICOM instances, %3 unreadable files; double-click an instance to open it</source>
+        <translation>%1 : %2 instances DICOM, %3 fichiers illisibles ; double-cliquez sur une instance pour l&apos;ouvrir</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="973"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="728"/>
+        <location filename="../ui/main_window.cpp" line="974"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="730"/>
+        <location filename="../ui/main_window.cpp" line="976"/>
+        <source>Open DICOM &amp;Folder...</source>
+        <translation>Ouvrir un &amp;dossier DICOM...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="979"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="731"/>
+        <location filename="../ui/main_window.cpp" line="980"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="732"/>
+        <location filename="../ui/main_window.cpp" line="981"/>
         <source>&amp;De-identify DICOM Exports</source>
         <translation>&amp;Anonymiser les exports DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="736"/>
+        <location filename="../ui/main_window.cpp" line="985"/>
         <source>Replace the patient&apos;s name and ID and drop dates and source references in exported DICOM files</source>
         <translation>Remplacer le nom et l&apos;identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="739"/>
+        <location filename="../ui/main_window.cpp" line="988"/>
         <source>Export &amp;Trajectory (PNG, MP4, recipe)...</source>
         <translation>Exporter la &amp;trajectoire (PNG, MP4, recette)...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="740"/>
+        <location filename="../ui/main_window.cpp" line="989"/>
         <source>Ctrl+Shift+E</source>
         <translation>Ctrl+Shift+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="741"/>
+        <location filename="../ui/main_window.cpp" line="990"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="742"/>
+        <location filename="../ui/main_window.cpp" line="978"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="743"/>
+        <location filename="../ui/main_window.cpp" line="991"/>
+        <source>Ctrl+Alt+O</source>
+        <translation>Ctrl+Alt+O</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="992"/>
         <source>&amp;Load Directions...</source>
         <translation>&amp;Charger des directions...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="744"/>
+        <location filename="../ui/main_window.cpp" line="993"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="746"/>
+        <location filename="../ui/main_window.cpp" line="995"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="749"/>
+        <location filename="../ui/main_window.cpp" line="998"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="750"/>
+        <location filename="../ui/main_window.cpp" line="999"/>
         <source>&amp;Compare Neutral | Edited | Difference</source>
         <translation>&amp;Comparer neutre | modifiée | différence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="753"/>
+        <location filename="../ui/main_window.cpp" line="1002"/>
         <source>Ctrl+D</source>
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="755"/>
+        <location filename="../ui/main_window.cpp" line="1004"/>
         <source>Use as &amp;Reference</source>
         <translation>Utiliser comme &amp;référence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="756"/>
+        <location filename="../ui/main_window.cpp" line="1005"/>
         <source>Ctrl+R</source>
         <translation>Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="757"/>
+        <location filename="../ui/main_window.cpp" line="1006"/>
         <source>&amp;Fit to Window</source>
         <translation>&amp;Ajuster à la fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="758"/>
+        <location filename="../ui/main_window.cpp" line="1007"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="759"/>
+        <location filename="../ui/main_window.cpp" line="1008"/>
         <source>Reset &amp;Window/Level</source>
         <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="760"/>
+        <location filename="../ui/main_window.cpp" line="1009"/>
         <source>Ctrl+Shift+R</source>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="761"/>
+        <location filename="../ui/main_window.cpp" line="1010"/>
         <source>Window &amp;Presets</source>
         <translation>&amp;Préréglages de fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="763"/>
+        <location filename="../ui/main_window.cpp" line="1012"/>
         <source>File Window</source>
         <translation>Fenêtre du fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="764"/>
+        <location filename="../ui/main_window.cpp" line="1013"/>
         <source>Full Range</source>
         <translation>Plage complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="765"/>
+        <location filename="../ui/main_window.cpp" line="1014"/>
         <source>Auto (1st to 99th percentile)</source>
         <translation>Auto (1er au 99e centile)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="766"/>
+        <location filename="../ui/main_window.cpp" line="1015"/>
         <source>High Contrast</source>
         <translation>Contraste élevé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="773"/>
+        <location filename="../ui/main_window.cpp" line="1022"/>
         <source>&amp;Invert Gray Scale</source>
         <translation>&amp;Inverser les niveaux de gris</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="774"/>
+        <location filename="../ui/main_window.cpp" line="1023"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="776"/>
+        <location filename="../ui/main_window.cpp" line="1025"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="777"/>
+        <location filename="../ui/main_window.cpp" line="1026"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="778"/>
+        <location filename="../ui/main_window.cpp" line="1027"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="779"/>
+        <location filename="../ui/main_window.cpp" line="1028"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="780"/>
+        <location filename="../ui/main_window.cpp" line="1029"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="781"/>
+        <location filename="../ui/main_window.cpp" line="1030"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="782"/>
+        <location filename="../ui/main_window.cpp" line="1031"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="783"/>
+        <location filename="../ui/main_window.cpp" line="1032"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="789"/>
+        <location filename="../ui/main_window.cpp" line="1035"/>
+        <source>Next DICOM Frame</source>
+        <translation>Image DICOM suivante</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="1038"/>
+        <source>Previous DICOM Frame</source>
+        <translation>Image DICOM précédente</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="1049"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="790"/>
+        <location filename="../ui/main_window.cpp" line="1050"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="791"/>
+        <location filename="../ui/main_window.cpp" line="1051"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="792"/>
+        <location filename="../ui/main_window.cpp" line="1052"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="794"/>
+        <location filename="../ui/main_window.cpp" line="1054"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="795"/>
+        <location filename="../ui/main_window.cpp" line="1055"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="796"/>
+        <location filename="../ui/main_window.cpp" line="1056"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="808"/>
-        <location filename="../ui/main_window.cpp" line="817"/>
+        <location filename="../ui/main_window.cpp" line="1068"/>
+        <location filename="../ui/main_window.cpp" line="1077"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>
@@ -1052,6 +1144,113 @@ Vos réponses sont enregistrées dans %3.</translation>
         <location filename="../ui/study/reading_session_window.cpp" line="339"/>
         <source>The answer could not be saved: %1</source>
         <translation>La réponse n&apos;a pas pu être enregistrée : %1</translation>
+    </message>
+</context>
+<context>
+    <name>mt::ui::SeriesBrowser</name>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="67"/>
+        <source>Open a DICOM folder (File &gt; Open DICOM Folder) or drop a folder, a DICOMDIR or files on the window.</source>
+        <translation>Ouvrez un dossier DICOM (Fichier &gt; Ouvrir un dossier DICOM) ou déposez un dossier, un DICOMDIR ou des fichiers sur la fenêtre.</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="83"/>
+        <source>Patient / description</source>
+        <translation>Patient / description</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="83"/>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="83"/>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="83"/>
+        <source>Instance</source>
+        <translation>Instance</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="83"/>
+        <source>Frames</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="84"/>
+        <source>Size (rows x columns)</source>
+        <translation>Taille (lignes x colonnes)</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="84"/>
+        <source>Transfer syntax</source>
+        <translation>Syntaxe de transfert</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="84"/>
+        <source>Problem</source>
+        <translation>Problème</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="112"/>
+        <source>%1 dropped files and folders</source>
+        <translation>%1 fichiers et dossiers déposés</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="121"/>
+        <source>Scanning %1...</source>
+        <translation>Recherche dans %1...</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="147"/>
+        <source>Cannot scan %1: %2</source>
+        <translation>Impossible de parcourir %1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="156"/>
+        <source>Studies: %1, series: %2, instances: %3, unreadable files: %4</source>
+        <translation>Études : %1, séries : %2, instances : %3, fichiers illisibles : %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="161"/>
+        <source>(files listed by the DICOMDIR)</source>
+        <translation>(fichiers listés par le DICOMDIR)</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="179"/>
+        <source>(no patient name)</source>
+        <translation>(pas de nom de patient)</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="183"/>
+        <source>Patient ID: %1
+Accession number: %2
+Study Instance UID: %3</source>
+        <translation>ID patient : %1
+Numéro d&apos;accession : %2
+Study Instance UID : %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="187"/>
+        <source>Series %1</source>
+        <translation>Série %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="191"/>
+        <source>Series Instance UID: %1</source>
+        <translation>Series Instance UID : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="202"/>
+        <source>%1 x %2</source>
+        <translation>%1 x %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/series_browser.cpp" line="211"/>
+        <source>Unreadable files (%1)</source>
+        <translation>Fichiers illisibles (%1)</translation>
     </message>
 </context>
 <context>
@@ -1396,109 +1595,114 @@ Vos réponses sont enregistrées dans %3.</translation>
 <context>
     <name>mt::ui::TrajectoryPanel</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="64"/>
+        <location filename="../ui/trajectory_panel.cpp" line="66"/>
         <source>Finding:</source>
         <translation>Signe :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="67"/>
+        <location filename="../ui/trajectory_panel.cpp" line="69"/>
         <source>Neutral:</source>
         <translation>Neutre :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="70"/>
+        <location filename="../ui/trajectory_panel.cpp" line="72"/>
         <source>Attribute:</source>
         <translation>Attribut :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="76"/>
+        <location filename="../ui/trajectory_panel.cpp" line="78"/>
         <source> frames</source>
         <translation> images</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="78"/>
+        <location filename="../ui/trajectory_panel.cpp" line="80"/>
         <source>Bézier (paper)</source>
         <translation>Bézier (article)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="79"/>
+        <location filename="../ui/trajectory_panel.cpp" line="81"/>
         <source>Linear</source>
         <translation>Linéaire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="80"/>
+        <location filename="../ui/trajectory_panel.cpp" line="82"/>
         <source>Piecewise</source>
         <translation>Par morceaux</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="81"/>
+        <location filename="../ui/trajectory_panel.cpp" line="83"/>
         <source>Spherical</source>
         <translation>Sphérique</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="84"/>
+        <location filename="../ui/trajectory_panel.cpp" line="86"/>
         <source>Path:</source>
         <translation>Chemin :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="85"/>
+        <location filename="../ui/trajectory_panel.cpp" line="87"/>
         <source>Start from the opened image (inverted)</source>
         <translation>Partir de l&apos;image ouverte (inversée)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="89"/>
+        <location filename="../ui/trajectory_panel.cpp" line="91"/>
         <source>Compute trajectory</source>
         <translation>Calculer la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="91"/>
+        <location filename="../ui/trajectory_panel.cpp" line="93"/>
         <source>Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)</source>
         <translation>Une passe neutre, puis un échange par k repris depuis son étape en cache (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="96"/>
-        <location filename="../ui/trajectory_panel.cpp" line="262"/>
+        <location filename="../ui/trajectory_panel.cpp" line="98"/>
+        <location filename="../ui/trajectory_panel.cpp" line="270"/>
         <source>Play</source>
         <translation>Lecture</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="100"/>
+        <location filename="../ui/trajectory_panel.cpp" line="102"/>
         <source>Cine: play the trajectory back and forth (Ctrl+Space)</source>
         <translation>Ciné : lire la trajectoire en aller-retour (Ctrl+Space)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="105"/>
+        <location filename="../ui/trajectory_panel.cpp" line="107"/>
         <source>Trajectory position</source>
         <translation>Position sur la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="109"/>
-        <location filename="../ui/trajectory_panel.cpp" line="187"/>
+        <location filename="../ui/trajectory_panel.cpp" line="111"/>
+        <location filename="../ui/trajectory_panel.cpp" line="195"/>
         <source>No trajectory yet</source>
         <translation>Pas encore de trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="172"/>
+        <location filename="../ui/trajectory_panel.cpp" line="178"/>
         <source>Open an image or DICOM file first</source>
         <translation>Ouvrez d&apos;abord une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="262"/>
+        <location filename="../ui/trajectory_panel.cpp" line="179"/>
+        <source>%1, frame %2</source>
+        <translation>%1, image %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="270"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="271"/>
+        <location filename="../ui/trajectory_panel.cpp" line="279"/>
         <source>Frame %1 of %2 (tau %3) - %4</source>
         <translation>Image %1 sur %2 (tau %3) - %4</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="275"/>
+        <location filename="../ui/trajectory_panel.cpp" line="283"/>
         <source>decoded</source>
         <translation>décodée</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="275"/>
+        <location filename="../ui/trajectory_panel.cpp" line="283"/>
         <source>preview, decoding...</source>
         <translation>aperçu, décodage...</translation>
     </message>

@@ -12,6 +12,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -25,14 +27,17 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include "ui/about_dialog.h"
@@ -48,17 +53,63 @@
 #include "core/dicom/dicom_writer.h"
 #include "ui/engine_bridge.h"
 #include "ui/image_view.h"
+#include "ui/series_browser.h"
 #include "ui/study/reading_session_window.h"
 #include "ui/study/study_designer_dialog.h"
 #include "ui/study/study_summary_widget.h"
 
 namespace mt::ui {
 
+namespace {
+
+// Puts a decoded DICOM frame into the view: grayscale at full precision with the file's window (or
+// the frame's full range), colour as 8-bit RGB. `keepView` (another frame of the same file) keeps
+// zoom, pan, the window the user set and the inversion, so stepping through frames compares like
+// with like.
+void showDicomFrame(ImageView& view, const dicom::PixelFrame& frame, bool keepView)
+{
+    const bool sameSize = keepView && view.hasImage() && view.imageSize() == QSize(frame.width, frame.height);
+    const ImageView::ViewState state = view.viewState();
+    const double center = view.windowCenter(), width = view.windowWidth();
+    const bool wasGray = view.isGray(), inverted = view.isInverted();
+    if (frame.channels == 1) {
+        // Without a preset (or with a VOI LUT only) the full range of the frame, linear.
+        const std::optional<dicom::WindowPreset> preset = dicom::defaultWindow(frame);
+        const double c = preset ? preset->center : (double(frame.minValue) + frame.maxValue) / 2.0;
+        const double w = preset ? preset->width : double(frame.maxValue) - frame.minValue + 1.0;
+        view.setGrayImage(frame.values, frame.width, frame.height, c, w, frame.invertForDisplay);
+    } else {
+        const Image rgb = dicom::renderImage(frame);
+        view.setImage(QImage(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * rgb.channels,
+                             rgb.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8)
+                          .copy());
+    }
+    if (!sameSize) return;
+    if (wasGray && view.isGray()) {
+        view.setWindow(center, width);
+        view.setInverted(inverted);
+    }
+    view.setViewState(state);
+}
+
+// Files a drop or a multi-file scan treats as DICOM: *.dcm, *.dicom, DICOMDIR, or any file Qt cannot
+// read as an image (DICOM files on media often have no extension).
+bool looksLikeDicomFile(const QFileInfo& file)
+{
+    const QString suffix = file.suffix().toLower();
+    return suffix == QLatin1String("dcm") || suffix == QLatin1String("dicom")
+           || file.fileName().compare(QLatin1String("DICOMDIR"), Qt::CaseInsensitive) == 0
+           || QImageReader::imageFormat(file.filePath()).isEmpty();
+}
+
+}  // namespace
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("MedTraverse"));
     setObjectName(QStringLiteral("MainWindow"));
     resize(1200, 780);
+    setAcceptDrops(true);
     m_engine = new EngineBridge(this);
     buildPanels();
     buildMenus();
@@ -174,12 +225,8 @@ void MainWindow::slidersChanged(bool dragging)
     m_progress->setRange(0, 0);
 }
 
-void MainWindow::computeTrajectory()
+GenerationRequest MainWindow::trajectoryRequest() const
 {
-    if (m_modelFolder.isEmpty()) {
-        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
-        return;
-    }
     GenerationRequest r = baseRequest();
     const GenerationRequest t = m_trajectory->request();
     r.kind = t.kind;
@@ -188,11 +235,22 @@ void MainWindow::computeTrajectory()
     r.frames = t.frames;
     r.path = t.path;
     r.startImage = t.startImage;
+    r.startFrame = t.startFrame;
     r.sliders.clear();  // the trajectory is the paper's prompt swap; sliders apply to single images
     // The plot needs the finding's classifier beside the model; without one the trajectory still runs.
     const QString classifier = QFileInfo(m_modelFolder).dir().filePath(
         QStringLiteral("classifier-%1/classifier.json").arg(QString::fromStdString(t.classifierKind)));
     r.classifierKind = QFileInfo::exists(classifier) ? t.classifierKind : std::string();
+    return r;
+}
+
+void MainWindow::computeTrajectory()
+{
+    if (m_modelFolder.isEmpty()) {
+        statusBar()->showMessage(tr("Open a model folder first (File > Open Model Folder)"), 8000);
+        return;
+    }
+    const GenerationRequest r = trajectoryRequest();
     if (r.steps < 3) {
         statusBar()->showMessage(tr("A trajectory needs at least 3 steps"), 8000);
         return;
@@ -216,7 +274,7 @@ void MainWindow::showImage(const QImage& image, double seconds, bool preview)
 {
     m_progress->setVisible(false);
     m_banner->setVisible(true);
-    m_dicomSource.clear();
+    clearDicomFrames();
     m_imageInfo->clear();
     const QImage shown = EngineBridge::grayIfNeutral(image);
     if (!preview && !m_attributes->anyActive()) m_reference = shown;
@@ -322,7 +380,7 @@ void MainWindow::connectTrajectory()
     });
     connect(m_trajectory, &TrajectoryPanel::frameShown, this, [this](int frame, const QImage& image, bool) {
         m_banner->setVisible(true);
-        m_dicomSource.clear();
+        clearDicomFrames();
         showEdited(EngineBridge::grayIfNeutral(image));
         m_plots->setCurrentFrame(frame);
     });
@@ -336,6 +394,7 @@ void MainWindow::connectTrajectory()
         m_plots->setCosines(swaps, cosines);
         m_trajectory->setTrajectory(view);
         m_trajectoryDock->setVisible(true);
+        m_trajectoryDock->raise();   // it shares the bottom area with the series browser
     });
     connect(m_engine, &EngineBridge::frameDecoded, m_trajectory, &TrajectoryPanel::setFrame);
     connect(m_engine, &EngineBridge::trajectoryFinished, this,
@@ -385,7 +444,7 @@ bool MainWindow::openImage(const QString& path)
         }
         m_imageView->setImage(image);
         m_image = m_imageView->renderedImage();
-        m_dicomSource.clear();
+        clearDicomFrames();
         m_banner->setVisible(false);
         m_imageInfo->setText(tr("%1x%2").arg(image.width()).arg(image.height()));
         m_trajectory->setStartImageAvailable(path);
@@ -396,20 +455,11 @@ bool MainWindow::openImage(const QString& path)
         const std::string file = QFile::encodeName(path).toStdString();
         const dicom::DicomInstanceInfo info = dicom::readInstanceInfo(file);
         const dicom::PixelFrame frame = dicom::readFrame(file, 0);
-        if (frame.channels == 1) {
-            // Without a preset (or with a VOI LUT only) the full range of the frame, linear.
-            const std::optional<dicom::WindowPreset> preset = dicom::defaultWindow(frame);
-            const double center = preset ? preset->center : (double(frame.minValue) + frame.maxValue) / 2.0;
-            const double width = preset ? preset->width : double(frame.maxValue) - frame.minValue + 1.0;
-            m_imageView->setGrayImage(frame.values, frame.width, frame.height, center, width, frame.invertForDisplay);
-        } else {
-            const Image rgb = dicom::renderImage(frame);
-            m_imageView->setImage(QImage(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * rgb.channels,
-                                         rgb.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8)
-                                      .copy());
-        }
+        showDicomFrame(*m_imageView, frame, false);
         m_image = m_imageView->renderedImage();
         m_dicomSource = path;
+        m_dicomFrame = 0;
+        m_dicomFrames = std::max(1, info.frames);
         // A file we (or another tool) marked as synthetic keeps the banner.
         m_banner->setVisible(info.imageComments.rfind("SYNTHETIC", 0) == 0
                              || info.seriesDescription.rfind("SYNTHETIC", 0) == 0);
@@ -419,9 +469,10 @@ bool MainWindow::openImage(const QString& path)
         if (info.spacing)
             parts << tr("%1 x %2 mm").arg(info.spacing->row, 0, 'g', 4).arg(info.spacing->column, 0, 'g', 4);
         parts << QString::fromStdString(info.photometric);
-        if (info.frames > 1) parts << tr("frame %1 of %2").arg(frame.frameIndex + 1).arg(info.frames);
-        m_imageInfo->setText(parts.join(QStringLiteral(" | ")));
-        m_trajectory->setStartImageAvailable(path);
+        m_dicomInfo = parts;
+        updateDicomInfo();
+        updateFrameControls();
+        m_trajectory->setStartImageAvailable(path, 0);
         statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 8000);
         return true;
     } catch (const Error& e) {
@@ -430,6 +481,161 @@ bool MainWindow::openImage(const QString& path)
         showFileError(title, path, QString::fromStdString(e.what()));
     }
     return false;
+}
+
+bool MainWindow::setDicomFrame(int frame)
+{
+    if (m_dicomSource.isEmpty() || frame < 0 || frame >= m_dicomFrames) return false;
+    if (frame == m_dicomFrame) return true;
+    try {
+        const dicom::PixelFrame pixels = dicom::readFrame(QFile::encodeName(m_dicomSource).toStdString(), frame);
+        showDicomFrame(*m_imageView, pixels, true);
+        m_image = m_imageView->renderedImage();
+        m_dicomFrame = frame;
+        updateDicomInfo();
+        updateFrameControls();
+        m_trajectory->setStartImageAvailable(m_dicomSource, frame);
+        return true;
+    } catch (const std::exception& e) {
+        showFileError(tr("Cannot open image"), m_dicomSource, QString::fromStdString(e.what()));
+    }
+    updateFrameControls();   // back to the frame on screen
+    return false;
+}
+
+void MainWindow::nextDicomFrame()
+{
+    setDicomFrame(m_dicomFrame + 1);
+}
+
+void MainWindow::previousDicomFrame()
+{
+    setDicomFrame(m_dicomFrame - 1);
+}
+
+QString MainWindow::imageInfoText() const
+{
+    return m_imageInfo->text();
+}
+
+void MainWindow::clearDicomFrames()
+{
+    m_dicomSource.clear();
+    m_dicomFrame = 0;
+    m_dicomFrames = 0;
+    m_dicomInfo.clear();
+    updateFrameControls();
+}
+
+void MainWindow::updateDicomInfo()
+{
+    QStringList parts = m_dicomInfo;
+    if (m_dicomFrames > 1) parts << tr("frame %1 of %2").arg(m_dicomFrame + 1).arg(m_dicomFrames);
+    m_imageInfo->setText(parts.join(QStringLiteral(" | ")));
+}
+
+void MainWindow::updateFrameControls()
+{
+    const bool multi = !m_dicomSource.isEmpty() && m_dicomFrames > 1;
+    m_frameBar->setVisible(multi);
+    if (!multi) return;
+    const QSignalBlocker blockSpin(m_frameSpin);
+    const QSignalBlocker blockSlider(m_frameSlider);
+    m_frameSpin->setRange(1, m_dicomFrames);
+    m_frameSpin->setValue(m_dicomFrame + 1);
+    m_frameSlider->setRange(1, m_dicomFrames);
+    m_frameSlider->setValue(m_dicomFrame + 1);
+    m_frameCount->setText(tr("of %1").arg(m_dicomFrames));
+}
+
+void MainWindow::openDicomFolder()
+{
+    const QString last = QSettings().value(QStringLiteral("dicom/lastFolder")).toString();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open DICOM Folder"), last);
+    if (dir.isEmpty()) return;
+    QSettings().setValue(QStringLiteral("dicom/lastFolder"), dir);
+    scanDicom(dir);
+}
+
+void MainWindow::scanDicom(const QString& path)
+{
+    if (!QFileInfo::exists(path)) {
+        showFileError(tr("Cannot scan for DICOM files"), path, tr("the folder or file does not exist"));
+        return;
+    }
+    m_browser->scanPath(path);
+    m_browserDock->show();
+    m_browserDock->raise();
+}
+
+void MainWindow::scanDicomFiles(const QStringList& paths)
+{
+    m_browser->scanFiles(paths);
+    m_browserDock->show();
+    m_browserDock->raise();
+}
+
+bool MainWindow::refuseRemoteUrls(const QList<QUrl>& urls)
+{
+    for (const QUrl& url : urls)
+        if (!url.isLocalFile()) {
+            statusBar()->showMessage(tr("Only local files can be opened; '%1' is not a local file").arg(url.toDisplayString()), 10000);
+            return true;
+        }
+    return false;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || refuseRemoteUrls(urls)) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    bool local = !urls.isEmpty();
+    for (const QUrl& url : urls) local = local && url.isLocalFile();
+    if (local) event->acceptProposedAction();
+    else event->ignore();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    if (openDroppedUrls(event->mimeData()->urls())) event->acceptProposedAction();
+    else event->ignore();
+}
+
+bool MainWindow::openDroppedUrls(const QList<QUrl>& urls)
+{
+    if (urls.isEmpty() || refuseRemoteUrls(urls)) return false;
+    QStringList paths;
+    for (const QUrl& url : urls) paths << url.toLocalFile();
+    if (paths.size() == 1) {
+        const QFileInfo file(paths.front());
+        if (file.isDir() || file.fileName().compare(QLatin1String("DICOMDIR"), Qt::CaseInsensitive) == 0) {
+            scanDicom(file.filePath());
+            return true;
+        }
+        return openImage(file.filePath());
+    }
+    bool anyDicom = false;
+    for (const QString& p : paths) {
+        const QFileInfo file(p);
+        anyDicom = anyDicom || file.isDir() || looksLikeDicomFile(file);
+    }
+    if (anyDicom) {
+        scanDicomFiles(paths);
+        return true;
+    }
+    // Several plain images: the view shows one.
+    if (!openImage(paths.front())) return false;
+    statusBar()->showMessage(tr("Opened %1; the other %2 dropped images were not opened").arg(QFileInfo(paths.front()).fileName()).arg(paths.size() - 1), 10000);
+    return true;
 }
 
 void MainWindow::exportImage()
@@ -468,6 +674,7 @@ bool MainWindow::exportImageTo(const QString& path)
         options.iod = dicom::ExportIod::SecondaryCapture;
         if (!m_dicomSource.isEmpty()) {
             options.sourcePath = QFile::encodeName(m_dicomSource).toStdString();
+            options.sourceFrame = m_dicomFrame;
             recipe.sourceImage = options.sourcePath;
             recipe.notes = "windowed view: W " + std::to_string(m_imageView->windowWidth()) + " L "
                            + std::to_string(m_imageView->windowCenter());
@@ -534,6 +741,7 @@ bool MainWindow::exportTrajectoryTo(const QString& folder)
         recipe["frames"] = Json(static_cast<int>(frames.size()));
         recipe["path"] = Json(r.path);
         recipe["start_image"] = Json(r.startImage);
+        recipe["start_frame"] = Json(r.startFrame);   // 0-based DICOM frame of start_image
         recipe["cli"] = Json("medtraverse-cli traverse --model '" + r.modelFolder + "' --seed " + std::to_string(r.seed)
                              + " --neutral '" + r.prompt + "' --attribute '" + r.swapPrompt + "' --steps "
                              + std::to_string(r.steps) + " --guidance " + QString::number(r.guidance).toStdString()
@@ -602,8 +810,31 @@ void MainWindow::buildPanels()
     m_centralStack = new QStackedWidget(central);
     m_centralStack->addWidget(m_imageView);
     m_centralStack->addWidget(m_compare);
+    // Frames of a multi-frame DICOM file; hidden for everything else.
+    m_frameBar = new QWidget(central);
+    m_frameBar->setObjectName(QStringLiteral("frameBar"));
+    auto* frameLayout = new QHBoxLayout(m_frameBar);
+    frameLayout->setContentsMargins(6, 2, 6, 2);
+    auto* frameLabel = new QLabel(tr("Frame"), m_frameBar);
+    m_frameSpin = new QSpinBox(m_frameBar);
+    m_frameSpin->setObjectName(QStringLiteral("frameSpin"));
+    m_frameSpin->setToolTip(tr("DICOM frame on screen (Page Up / Page Down)"));
+    m_frameCount = new QLabel(m_frameBar);
+    m_frameSlider = new QSlider(Qt::Horizontal, m_frameBar);
+    m_frameSlider->setObjectName(QStringLiteral("frameSlider"));
+    m_frameSlider->setPageStep(1);
+    m_frameSlider->setToolTip(m_frameSpin->toolTip());
+    frameLabel->setBuddy(m_frameSpin);
+    frameLayout->addWidget(frameLabel);
+    frameLayout->addWidget(m_frameSpin);
+    frameLayout->addWidget(m_frameCount);
+    frameLayout->addWidget(m_frameSlider, 1);
+    m_frameBar->setVisible(false);
+    connect(m_frameSpin, &QSpinBox::valueChanged, this, [this](int value) { setDicomFrame(value - 1); });
+    connect(m_frameSlider, &QSlider::valueChanged, this, [this](int value) { setDicomFrame(value - 1); });
     centralLayout->addWidget(m_banner);
     centralLayout->addWidget(m_centralStack, 1);
+    centralLayout->addWidget(m_frameBar);
     setCentralWidget(central);
 
     auto* controls = new QWidget(this);
@@ -708,6 +939,33 @@ void MainWindow::buildPanels()
     m_trajectoryDock->setObjectName(QStringLiteral("trajectoryDock"));
     m_trajectoryDock->setWidget(bottom);
     addDockWidget(Qt::BottomDockWidgetArea, m_trajectoryDock);
+
+    // The series browser shares the bottom area (it needs the width for its columns) as a tab.
+    m_browser = new SeriesBrowser(this);
+    m_browserDock = new QDockWidget(tr("DICOM Series"), this);
+    m_browserDock->setObjectName(QStringLiteral("seriesBrowserDock"));
+    m_browserDock->setWidget(m_browser);
+    addDockWidget(Qt::BottomDockWidgetArea, m_browserDock);
+    tabifyDockWidget(m_trajectoryDock, m_browserDock);
+    m_browserDock->hide();
+    m_trajectoryDock->raise();
+    connect(m_browser, &SeriesBrowser::instanceActivated, this, [this](const QString& path) { openImage(path); });
+    connect(m_browser, &SeriesBrowser::scanStarted, this,
+            [this](const QString& source) { statusBar()->showMessage(tr("Scanning %1...").arg(source)); });
+    connect(m_browser, &SeriesBrowser::scanFailed, this, [this](const QString& source, const QString& message) {
+        showFileError(tr("Cannot scan for DICOM files"), source, message);
+    });
+    connect(m_browser, &SeriesBrowser::scanFinished, this, [this](const QString& source, int instances, int unreadable) {
+        if (instances == 0) {
+            showFileError(tr("No DICOM images found"), source,
+                          unreadable == 0 ? tr("there are no files to import")
+                                          : tr("none of the files is a readable DICOM image; the DICOM Series panel says why for each (%1 files)").arg(unreadable));
+            return;
+        }
+        statusBar()->showMessage(tr("%1: %2 DICOM instances, %3 unreadable files; double-click an instance to open it")
+                                     .arg(source).arg(instances).arg(unreadable),
+                                 15000);
+    });
 }
 
 void MainWindow::buildMenus()
@@ -715,6 +973,9 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* openImageAction = file->addAction(tr("&Open Image or DICOM..."), this, &MainWindow::openImageFile);
     openImageAction->setShortcut(QKeySequence::Open);
+    QAction* openDicomFolderAction = file->addAction(tr("Open DICOM &Folder..."), this, &MainWindow::openDicomFolder);
+    openDicomFolderAction->setObjectName(QStringLiteral("openDicomFolderAction"));
+    openDicomFolderAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     QAction* exportAction = file->addAction(tr("&Export Image..."), this, &MainWindow::exportImage);
     exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
     m_deidentifyAction = file->addAction(tr("&De-identify DICOM Exports"));
@@ -727,7 +988,7 @@ void MainWindow::buildMenus()
     QAction* exportTraj = file->addAction(tr("Export &Trajectory (PNG, MP4, recipe)..."), this, &MainWindow::exportTrajectory);
     exportTraj->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
     QAction* openModel = file->addAction(tr("Open &Model Folder..."), this, &MainWindow::openModelFolder);
-    openModel->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    openModel->setShortcut(QKeySequence(tr("Ctrl+Alt+O")));
     QAction* loadDirs = file->addAction(tr("&Load Directions..."), m_attributes, &AttributePanel::chooseFile);
     loadDirs->setShortcut(QKeySequence(tr("Ctrl+L")));
     file->addSeparator();
@@ -770,9 +1031,20 @@ void MainWindow::buildMenus()
     QAction* compute = view->addAction(tr("Compute &Trajectory"), this, &MainWindow::computeTrajectory);
     compute->setShortcut(QKeySequence(tr("Ctrl+T")));
     view->addSeparator();
+    // Page Up / Page Down only while the image area has the focus: elsewhere they page sliders and lists.
+    QAction* nextDicom = view->addAction(tr("Next DICOM Frame"), this, &MainWindow::nextDicomFrame);
+    nextDicom->setShortcut(QKeySequence(Qt::Key_PageDown));
+    nextDicom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QAction* previousDicom = view->addAction(tr("Previous DICOM Frame"), this, &MainWindow::previousDicomFrame);
+    previousDicom->setShortcut(QKeySequence(Qt::Key_PageUp));
+    previousDicom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    centralWidget()->addAction(nextDicom);
+    centralWidget()->addAction(previousDicom);
+    view->addSeparator();
     view->addAction(m_controlsDock->toggleViewAction());
     view->addAction(m_attributesDock->toggleViewAction());
     view->addAction(m_trajectoryDock->toggleViewAction());
+    view->addAction(m_browserDock->toggleViewAction());
 
     QMenu* studyMenu = menuBar()->addMenu(tr("&Study"));
     studyMenu->addAction(tr("&New Study..."), this, &MainWindow::newStudy);

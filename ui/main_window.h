@@ -13,9 +13,11 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QSlider;
 class QSpinBox;
 class QCheckBox;
 class QStackedWidget;
+class QUrl;
 
 namespace mt::ui {
 
@@ -23,6 +25,7 @@ class AttributePanel;
 class CompareView;
 class EngineBridge;
 class ImageView;
+class SeriesBrowser;
 class TrajectoryPanel;
 class TrajectoryPlots;
 
@@ -49,6 +52,26 @@ public:
     // Opens a DICOM file (first frame, the file's own window) or an image file (PNG, ...) in the view.
     // On failure shows a message box naming the file and the cause, and returns false.
     bool openImage(const QString& path);
+    // The DICOM file on screen (empty for generated or non-DICOM images), its frame (0-based) and
+    // number of frames (0 without a DICOM file).
+    QString dicomSource() const { return m_dicomSource; }
+    int dicomFrame() const { return m_dicomFrame; }
+    int dicomFrameCount() const { return m_dicomFrames; }
+    // Shows frame `frame` (0-based) of the DICOM file on screen, keeping zoom, pan, window/level and
+    // inversion; it becomes the trajectory's start frame. False (nothing changes) when out of range
+    // or without a DICOM file; a decoding error is shown as for openImage().
+    bool setDicomFrame(int frame);
+    // The text of the image information in the status bar ("CT | 128x128 | ... | frame 1 of 2").
+    QString imageInfoText() const;
+    // Scans a folder, a DICOMDIR or a file into the DICOM series browser (off the GUI thread) and shows
+    // the browser; a path that does not exist is reported (message box) and not scanned.
+    void scanDicom(const QString& path);
+    // Scans several files and folders (e.g. a drop) into the series browser.
+    void scanDicomFiles(const QStringList& paths);
+    SeriesBrowser* seriesBrowser() const { return m_browser; }
+    QDockWidget* seriesBrowserDock() const { return m_browserDock; }
+    // The request Compute trajectory posts (settings of every panel; start image and frame included).
+    GenerationRequest trajectoryRequest() const;
     // Writes the image as displayed (windowed, full resolution): PNG for most names, a DICOM Secondary
     // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
     // DICOM exports are de-identified (PS3.15 basic profile) unless the user unticked File > De-identify.
@@ -72,6 +95,10 @@ public:
 public slots:
     void openModelFolder();
     void openImageFile();
+    // File > Open DICOM Folder: a folder dialog starting at the last folder used (QSettings).
+    void openDicomFolder();
+    void nextDicomFrame();
+    void previousDicomFrame();
     void exportImage();
     void exportTrajectory();
     void showAbout();
@@ -90,6 +117,12 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    // Drops: a folder or DICOMDIR is scanned into the series browser, one file is opened, several
+    // files are scanned when any looks like DICOM. Only local files; anything else is refused with a
+    // status-bar message.
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildMenus();
@@ -101,6 +134,11 @@ private:
     void connectTrajectory();
     void showFileError(const QString& title, const QString& path, const QString& problem);
     void loadSettings();
+    bool openDroppedUrls(const QList<QUrl>& urls);
+    bool refuseRemoteUrls(const QList<QUrl>& urls);
+    void clearDicomFrames();            // the image on screen is no DICOM file (anymore)
+    void updateFrameControls();
+    void updateDicomInfo();
     void saveSettings() const;
 
     QString m_modelFolder;
@@ -108,6 +146,15 @@ private:
     ImageView* m_imageView = nullptr;
     QLabel* m_imageInfo = nullptr;
     QString m_dicomSource;   // the DICOM file on screen, empty for generated or non-DICOM images
+    int m_dicomFrame = 0;    // frame of m_dicomSource on screen (0-based)
+    int m_dicomFrames = 0;   // frames of m_dicomSource; 0 without one
+    QStringList m_dicomInfo; // image information of m_dicomSource without the frame
+    QWidget* m_frameBar = nullptr;   // below the image, only for multi-frame DICOM files
+    QSpinBox* m_frameSpin = nullptr;
+    QSlider* m_frameSlider = nullptr;
+    QLabel* m_frameCount = nullptr;
+    SeriesBrowser* m_browser = nullptr;
+    QDockWidget* m_browserDock = nullptr;
     QLabel* m_statusModel = nullptr;
     QDockWidget* m_controlsDock = nullptr;
     QDockWidget* m_attributesDock = nullptr;
@@ -133,8 +180,8 @@ private:
     QStackedWidget* m_centralStack = nullptr;
     QDockWidget* m_trajectoryDock = nullptr;
     QAction* m_compareAction = nullptr;
-    GenerationRequest m_lastTrajectory;
-    QAction* m_deidentifyAction = nullptr;  // DICOM exports de-identified (default on, persisted)   // for decoding the frame the user stopped on
+    GenerationRequest m_lastTrajectory;    // for decoding the frame the user stopped on
+    QAction* m_deidentifyAction = nullptr;  // DICOM exports de-identified (default on, persisted)
 };
 
 }  // namespace mt::ui

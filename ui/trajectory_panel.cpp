@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/trajectory_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -160,16 +162,22 @@ GenerationRequest TrajectoryPanel::request() const
     const auto all = GenerationEngine::findings();
     const int i = m_finding->currentIndex();
     if (i >= 0 && i < static_cast<int>(all.size())) r.classifierKind = all[static_cast<std::size_t>(i)].kind;
-    if (m_fromImage->isChecked() && !m_startImage.isEmpty()) r.startImage = QFile::encodeName(m_startImage).toStdString();
+    if (m_fromImage->isChecked() && !m_startImage.isEmpty()) {
+        r.startImage = QFile::encodeName(m_startImage).toStdString();
+        r.startFrame = m_startFrame;
+    }
     return r;
 }
 
-void TrajectoryPanel::setStartImageAvailable(const QString& path)
+void TrajectoryPanel::setStartImageAvailable(const QString& path, int frame)
 {
     m_startImage = path;
+    m_startFrame = path.isEmpty() ? 0 : std::max(0, frame);
     m_fromImage->setEnabled(!path.isEmpty());
     if (path.isEmpty()) m_fromImage->setChecked(false);
-    m_fromImage->setToolTip(path.isEmpty() ? tr("Open an image or DICOM file first") : QFileInfo(path).fileName());
+    if (path.isEmpty()) m_fromImage->setToolTip(tr("Open an image or DICOM file first"));
+    else if (m_startFrame > 0) m_fromImage->setToolTip(tr("%1, frame %2").arg(QFileInfo(path).fileName()).arg(m_startFrame + 1));
+    else m_fromImage->setToolTip(QFileInfo(path).fileName());
 }
 
 void TrajectoryPanel::clearTrajectory()

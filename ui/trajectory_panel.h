@@ -31,7 +31,10 @@ public:
 
     // The request the window completes with model, steps, guidance, sampler and seed.
     GenerationRequest request() const;
-    void setStartImageAvailable(const QString& path);   // empty: none opened
+    // The opened image a trajectory may start from; `frame`: the DICOM frame shown (0-based). Empty: none.
+    void setStartImageAvailable(const QString& path, int frame = 0);
+    QString startImage() const { return m_startImage; }
+    int startFrame() const { return m_startFrame; }
 
     // Engine results (already filtered for staleness by the bridge).
     void setTrajectory(const std::shared_ptr<const TrajectoryView>& view);
@@ -75,6 +78,7 @@ private:
     QComboBox* m_path = nullptr;
     QCheckBox* m_fromImage = nullptr;
     QString m_startImage;
+    int m_startFrame = 0;
     QPushButton* m_compute = nullptr;
     QSlider* m_scrub = nullptr;
     QLabel* m_frameLabel = nullptr;

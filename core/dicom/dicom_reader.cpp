@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <system_error>
 
 #include "core/dicom/internal/dicom_backend.h"
@@ -93,45 +94,82 @@ Expected<DicomInstanceInfo> tryReadInstanceInfo(const std::string& path) noexcep
     }
 }
 
-ScanResult scan(const std::string& path)
+namespace {
+
+// The files a path stands for: a folder's DICOMDIR records (or, without a readable DICOMDIR, every file
+// under it), a DICOMDIR's folder, or the file itself. Problems with the listing go to `result`.
+std::vector<std::string> collectFiles(const std::string& path, ScanResult& result)
 {
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw Error(ErrorCode::Io, "'" + path + "' does not exist");
-    ScanResult result;
     std::vector<std::string> files;
     fs::path root(path);
     if (fs::is_regular_file(root, ec) && isDicomDirName(root)) root = root.parent_path().empty() ? fs::path(".") : root.parent_path();
-    if (fs::is_directory(root, ec)) {
-        fs::path dicomDir;
-        for (const char* name : {"DICOMDIR", "dicomdir"})
-            if (fs::is_regular_file(root / name, ec)) dicomDir = root / name;
-        if (!dicomDir.empty()) {
-            Expected<std::vector<std::string>> referenced = [&]() -> Expected<std::vector<std::string>> {
-                try {
-                    return internal::readDicomDirFiles(dicomDir.string());
-                } catch (const Error& e) {
-                    return e;
-                }
-            }();
-            if (referenced) {
-                result.usedDicomDir = true;
-                for (const auto& rel : referenced.value()) files.push_back(resolveReferenced(root, rel).string());
-            } else {
-                // A broken DICOMDIR must not hide the images next to it: report it and walk the folder.
-                result.errors.push_back({dicomDir.string(), referenced.error().what()});
-            }
-        }
-        if (!result.usedDicomDir) files = listFolder(root, result.errors);
-    } else {
+    if (!fs::is_directory(root, ec)) {
         files.push_back(path);
+        return files;
     }
+    fs::path dicomDir;
+    for (const char* name : {"DICOMDIR", "dicomdir"})
+        if (fs::is_regular_file(root / name, ec)) dicomDir = root / name;
+    bool usedDicomDir = false;
+    if (!dicomDir.empty()) {
+        Expected<std::vector<std::string>> referenced = [&]() -> Expected<std::vector<std::string>> {
+            try {
+                return internal::readDicomDirFiles(dicomDir.string());
+            } catch (const Error& e) {
+                return e;
+            }
+        }();
+        if (referenced) {
+            usedDicomDir = result.usedDicomDir = true;
+            for (const auto& rel : referenced.value()) files.push_back(resolveReferenced(root, rel).string());
+        } else {
+            // A broken DICOMDIR must not hide the images next to it: report it and walk the folder.
+            result.errors.push_back({dicomDir.string(), referenced.error().what()});
+        }
+    }
+    if (!usedDicomDir) files = listFolder(root, result.errors);
+    return files;
+}
+
+// Imports `files` (each once, in the given order) into `result`'s tree and error list.
+void importFiles(const std::vector<std::string>& files, ScanResult& result)
+{
     std::vector<DicomInstanceInfo> good;
+    std::set<std::string> seen;
     for (const auto& f : files) {
+        if (!seen.insert(f).second) continue;
         Expected<DicomInstanceInfo> info = importOne(f);
         if (info) good.push_back(std::move(info).value());
         else result.errors.push_back({f, info.error().what()});
     }
     result.studies = buildTree(std::move(good));
+}
+
+}  // namespace
+
+ScanResult scan(const std::string& path)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw Error(ErrorCode::Io, "'" + path + "' does not exist");
+    ScanResult result;
+    importFiles(collectFiles(path, result), result);
+    return result;
+}
+
+ScanResult scanFiles(const std::vector<std::string>& paths)
+{
+    ScanResult result;
+    std::vector<std::string> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (!fs::exists(p, ec)) {
+            result.errors.push_back({p, "'" + p + "' does not exist"});
+            continue;
+        }
+        for (auto& f : collectFiles(p, result)) files.push_back(std::move(f));
+    }
+    importFiles(files, result);
     return result;
 }
 

@@ -5,6 +5,7 @@
 // is built without OpenJPEG.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "core/dicom/dicom_types.h"
 #include "core/dicom/expected.h"
@@ -28,6 +29,11 @@ Expected<DicomInstanceInfo> tryReadInstanceInfo(const std::string& path) noexcep
 // scan goes on. Files without an image (e.g. an RT plan) are listed in errors as "no image in this file".
 // Throws only when `path` itself does not exist.
 ScanResult scan(const std::string& path);
+
+// Imports a set of files and folders (e.g. what was dropped on the window) into one tree: each entry
+// as scan() would take it (a folder walked or read through its DICOMDIR, a DICOMDIR, a file); a file
+// named twice is imported once. Never throws: an entry that does not exist lands in errors as well.
+ScanResult scanFiles(const std::vector<std::string>& paths);
 
 // Decodes frame `frame` (0-based) of a file through the modality LUT (see pixel_transform.h).
 // Throws mt::Error: Dicom for a corrupt/truncated file or a file without an image, Unsupported for a

@@ -45,7 +45,7 @@ std::string trajectoryKey(const GenerationRequest& r)
     std::ostringstream k;
     k << r.modelFolder << '\n' << r.prompt << '\n' << r.negativePrompt << '\n' << r.swapPrompt << '\n' << r.steps << ' '
       << r.guidance << ' ' << r.sampler << ' ' << r.seed << ' ' << r.width << 'x' << r.height << ' ' << r.frames << ' '
-      << r.path << ' ' << r.classifierKind << '\n' << r.startImage << '\n';
+      << r.path << ' ' << r.classifierKind << '\n' << r.startImage << '\n' << r.startFrame << '\n';
     for (int s : r.swaps) k << s << ',';
     return k.str();
 }
@@ -250,7 +250,7 @@ private:
         };
         if (!r.startImage.empty()) {
             const auto started = Clock::now();
-            const auto start = traversal::loadStartImage(r.startImage);
+            const auto start = traversal::loadStartImage(r.startImage, r.startFrame);
             const auto inv = traversal::invertImage(m, start.image, r.prompt, r.steps, token, progressOf("invert"));
             if (inv.outcome == pipeline::Outcome::Cancelled) return nullptr;
             t.initLatents = inv.zT;

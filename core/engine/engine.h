@@ -57,6 +57,8 @@ struct GenerationRequest {
     // Trajectory: a PNG or DICOM file to start from (VAE encode + DDIM inversion with the neutral
     // prompt) instead of the seed's noise; empty = the seed.
     std::string startImage;
+    // Trajectory: the frame (0-based) of a multi-frame DICOM start image; 0 for any other file.
+    int startFrame = 0;
     // Trajectory: decode this frame first (the frame the user stopped on); -1 = frame order.
     int focusFrame = -1;
 };

@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QPlainTextEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -16,6 +17,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTreeWidget>
 #include <qcustomplot.h>
 
 #include "core/common/json.h"
@@ -28,6 +30,7 @@
 #include "ui/engine_bridge.h"
 #include "ui/image_view.h"
 #include "ui/main_window.h"
+#include "ui/series_browser.h"
 #include "ui/trajectory_panel.h"
 #include "ui/trajectory_plots.h"
 
@@ -252,4 +255,40 @@ TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
     w.trajectoryPanel()->setCurrentFrame(16);
     QApplication::processEvents();
     REQUIRE(w.grab().save(dir + QStringLiteral("/trajectory.png")));
+}
+
+// Not part of CI either: the series browser on tests/data/dicom with the CR chest image opened from it.
+//   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "Docs screenshot: the DICOM series browser"
+TEST_CASE("Docs screenshot: the DICOM series browser", "[.docs]")
+{
+    qtApp();
+    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
+    QDir().mkpath(dir);
+    mt::ui::MainWindow w;
+    w.resize(1400, 940);
+    w.show();
+    if (!mt::ui::MainWindow::defaultModelFolder().isEmpty()) w.setModelFolder(mt::ui::MainWindow::defaultModelFolder());
+    // Earlier cases leave their settings behind (QSettings): the defaults a user sees.
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(20);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(1501);
+    w.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))->setPlainText(QStringLiteral("Normal chest X-ray with no significant findings"));
+    auto* browser = w.seriesBrowser();
+    QSignalSpy finished(browser, &mt::ui::SeriesBrowser::scanFinished);
+    const QString folder = QString::fromStdString(mt::test::dataDir() + "/dicom");
+    w.scanDicom(folder);
+    REQUIRE(finished.wait(60000));
+    w.resizeDocks({w.seriesBrowserDock()}, {400}, Qt::Vertical);
+    QTreeWidget* tree = browser->tree();
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)   // the MR study (6 instances) folded, to show the rest
+        if (tree->topLevelItem(i)->text(0).startsWith(QStringLiteral("CompressedSamples MR1"))) tree->topLevelItem(i)->setExpanded(false);
+    QTreeWidgetItem* chest = browser->findInstance(QDir(folder).filePath(QStringLiteral("cr_chest_mono1.dcm")));
+    REQUIRE(chest);
+    tree->setCurrentItem(chest);
+    tree->setFocus();
+    QTest::keyClick(tree, Qt::Key_Return);
+    REQUIRE(w.dicomSource().endsWith(QStringLiteral("cr_chest_mono1.dcm")));
+    QApplication::processEvents();
+    const QImage shot = w.grab().toImage();
+    CHECK(distinctColours(shot) > 20);
+    REQUIRE(shot.save(dir + QStringLiteral("/dicom_browser.png")));
 }

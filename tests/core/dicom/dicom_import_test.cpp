@@ -322,3 +322,19 @@ TEST_CASE("DICOM import: a folder with a DICOMDIR lists the files its records na
     REQUIRE(broken.errors.size() == 1);
     CHECK_THAT(broken.errors[0].message, Contains("DICOMDIR"));
 }
+
+TEST_CASE("DICOM import: scanFiles takes a dropped mix of files and folders into one tree", "[dicom][fast]")
+{
+    const std::string d = mt::test::dataDir() + "/dicom";
+    const ScanResult r = scanFiles({d + "/CT_small.dcm", d + "/MR_truncated.dcm", d + "/nope.dcm", d + "/dicomdir",
+                                    d + "/CT_small.dcm"});
+    // CT_small once (named twice), the DICOMDIR's two records; the truncated and the missing file as errors.
+    CHECK(r.instanceCount() == 3);
+    // Missing entries are reported while listing, unreadable files while importing.
+    REQUIRE(r.errors.size() == 2);
+    CHECK(r.errors[0].path == d + "/nope.dcm");
+    CHECK_THAT(r.errors[0].message, Contains("does not exist"));
+    CHECK_THAT(r.errors[1].message, Contains("MR_truncated.dcm") && Contains("truncated"));
+    CHECK(r.usedDicomDir);
+    CHECK(scanFiles({}).instanceCount() == 0);
+}
