@@ -5,7 +5,7 @@
 #
 #   tools/train-default-model.sh [BUILD_DIR] [MODEL_DIR]
 #
-# Environment: THREADS (default: all cores), VAE_STEPS, TEXT_STEPS, UNET_STEPS, UNET_POOL, CLS_STEPS.
+# Environment: THREADS (default: all cores), VAE_STEPS, TEXT_STEPS, UNET_STEPS, UNET_POOL, CLS_STEPS, ANATOMY_STEPS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build}"
@@ -18,6 +18,7 @@ TEXT_STEPS="${TEXT_STEPS:-1500}"
 UNET_STEPS="${UNET_STEPS:-4000}"
 UNET_POOL="${UNET_POOL:-4096}"
 CLS_STEPS="${CLS_STEPS:-1500}"
+ANATOMY_STEPS="${ANATOMY_STEPS:-1500}"
 # OpenMP threads spin-wait for a busy core on a shared machine; passive waiting is much faster there.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
@@ -41,6 +42,10 @@ start=$(date +%s)
 # Attribute classifiers for the quality gates and CFRT (not part of the 25 MB model).
 for kind in cxr derm; do
   run_phase classifier "$(dirname "$M")/classifier-$kind" "$CLS_STEPS" --data "phantom:$kind" --batch 32 --size 128
+done
+# Anatomy-factor regressors for the identity change (eval anatomy / eval cfrt / traverse).
+for kind in cxr derm; do
+  run_phase anatomy "$(dirname "$M")/anatomy-$kind" "$ANATOMY_STEPS" --data "phantom:$kind" --batch 32 --size 128
 done
 [ -f "$M/model_index.json" ] || "$CLI" train init --preset default256 --tokenizer "$T" --out "$M" --seed 0
 run_phase vae  "$M" "$VAE_STEPS"  --model "$M" --data phantom:cxr,derm --batch 8 --crop 128 --lr 2e-4 --warmup 100 --edge-weight 0.1

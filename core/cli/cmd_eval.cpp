@@ -21,6 +21,8 @@
 #include "core/phantom/phantom_caption.h"
 #include "core/pipeline/sd_model.h"
 #include "core/runtime/device.h"
+#include "core/phantom/phantom_identity.h"
+#include "core/training/anatomy_regressor.h"
 #include "core/training/cfrt_eval.h"
 #include "core/traversal/cfrt.h"
 #include "core/training/classifier.h"
@@ -252,6 +254,8 @@ ArgParser cfrtParser()
         .option("swaps", "K,K,...", "Swap grid (must contain 5, 10 and 15)", "45,40,35,30,25,20,15,10,5")
         .option("frames", "N", "Bezier frames (CFRT uses the last 40 %: 30..49 of 50)", "50")
         .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/", "the model folder's parent")
+        .option("anatomy", "DIR", "Folder holding anatomy-cxr/ and anatomy-derm/ (`train anatomy`): identity change of the\n"
+                                  "same images is measured when the finding's kind has one", "the classifiers' folder")
         .option("json", "FILE", "Also write every figure (flips per seed included) as JSON")
         .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
         .option("threads", "N", "CPU threads (0 = all cores)", "0")
@@ -301,9 +305,15 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         if (!parent.empty() && !fs::is_directory(parent)) throw UsageError("--json: folder '" + parent.string() + "' does not exist");
     }
     std::map<phantom::PhantomKind, training::AttributeClassifier> classifiers;
+    std::map<phantom::PhantomKind, training::AnatomyRegressor> regressors;
+    const std::string anatomyRoot = a.get("anatomy", classifierRoot);
     for (const auto& f : findings) {
         const auto kind = training::findingGroup(f).kind;
         if (!classifiers.count(kind)) classifiers[kind] = training::loadKindClassifier(classifierRoot, kind);
+        if (regressors.count(kind)) continue;
+        const fs::path dir = fs::path(anatomyRoot) / ("anatomy-" + std::string(phantom::toString(kind)));
+        if (fs::exists(dir / "anatomy.json") || a.has("anatomy")) regressors[kind] = training::loadKindRegressor(anatomyRoot, kind);
+        else ctx.err << "note: no anatomy regressor in '" << dir.string() << "'; identity change not measured\n";
     }
 
     const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
@@ -313,6 +323,8 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     for (const auto& f : findings) {
         auto o = base;
         o.finding = f;
+        const auto reg = regressors.find(training::findingGroup(f).kind);
+        o.anatomy = reg == regressors.end() ? nullptr : &reg->second;
         ProgressBar bar("cfrt " + f, ctx.err, ProgressBar::stderrIsTerminal());
         results.push_back(training::evaluateCfrt(model, classifiers.at(training::findingGroup(f).kind), o, cancel, bar.callback()));
         bar.finish();
@@ -338,6 +350,23 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         for (std::size_t k = 0; k < r.cosineMean.size(); ++k)
             out << pad(fixed(r.cosineMean[k], 3) + "+-" + fixed(r.cosineStd[k], 3), 14);
         out << "\n";
+    }
+    bool anyIdentity = false;
+    for (const auto& r : results) anyIdentity = anyIdentity || r.identityMeasured;
+    if (anyIdentity) {
+        out << "\nIdentity change against the neutral image (anatomy regressor; mean |change| in population s.d. over the\n"
+               "phantom anatomy factors, 0 = unchanged; `eval anatomy` gives the floor and a different patient's value):\n"
+            << pad("target", 18) << pad("swapped", 10) << pad("Bezier", 10) << "factors that moved most (swapped)\n";
+        for (const auto& r : results) {
+            if (!r.identityMeasured) continue;
+            std::vector<std::size_t> order(r.anatomyFactors.size());
+            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+            std::sort(order.begin(), order.end(), [&](auto x, auto y) { return r.identityFactorSwapped[x] > r.identityFactorSwapped[y]; });
+            std::string most;
+            for (std::size_t i = 0; i < std::min<std::size_t>(3, order.size()); ++i)
+                most += (i ? ", " : "") + r.anatomyFactors[order[i]] + " " + fixed(r.identityFactorSwapped[order[i]], 2);
+            out << pad(r.target.name, 18) << pad(fixed(r.identitySwapped, 3), 10) << pad(fixed(r.identityBezier, 3), 10) << most << "\n";
+        }
     }
     out << "\nPrompts and the findings each target competed with:\n";
     for (const auto& r : results) {
@@ -383,6 +412,27 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
             row["swaps"] = swaps;
             row["cosine_mean"] = cm;
             row["cosine_std"] = cd;
+            if (r.identityMeasured) {
+                Json id = Json::object();
+                id["units"] = Json("mean |regressor reading change| / population s.d. over the anatomy factors");
+                id["swapped"] = number(r.identitySwapped);
+                id["bezier"] = number(r.identityBezier);
+                Json ps = Json::array(), pb = Json::array(), fac = Json::object();
+                for (std::size_t i = 0; i < r.identitySwappedPerSeed.size(); ++i) {
+                    ps.push_back(number(r.identitySwappedPerSeed[i]));
+                    pb.push_back(number(r.identityBezierPerSeed[i]));
+                }
+                for (std::size_t j = 0; j < r.anatomyFactors.size(); ++j) {
+                    Json f = Json::object();
+                    f["swapped"] = number(r.identityFactorSwapped[j]);
+                    f["bezier"] = number(r.identityFactorBezier[j]);
+                    fac[r.anatomyFactors[j]] = f;
+                }
+                id["per_seed_swapped"] = ps;
+                id["per_seed_bezier"] = pb;
+                id["per_factor"] = fac;
+                row["identity"] = id;
+            }
             row["seconds_per_seed"] = number(r.secondsPerSeed);
             rows.push_back(row);
         }
@@ -392,12 +442,101 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     return kExitOk;
 }
 
+ArgParser anatomyParser()
+{
+    ArgParser p("medtraverse-cli eval anatomy",
+                "Validates an anatomy regressor (`train anatomy`) on --count held-out phantoms of each kind: R^2 and mean\n"
+                "absolute error per identity factor; then what its identity change means: the same phantom re-rendered\n"
+                "with another film grain (the regressor's own noise), the same phantom without and with each finding (what\n"
+                "a perfect edit would score) and two different phantoms (a different patient).");
+    p.option("anatomy", "DIR", "Folder holding anatomy-cxr/ and anatomy-derm/", "resources/models")
+        .option("kinds", "LIST", "Phantom kinds: cxr,derm | cxr | derm", "cxr,derm")
+        .option("count", "N", "Phantoms per kind", "100")
+        .option("seed", "S", "First phantom seed (training never draws these)", "900000")
+        .option("size", "PX", "Phantom render size (the generated images' size)", "256")
+        .option("json", "FILE", "Also write every figure as JSON")
+        .option("threads", "N", "CPU threads (0 = all cores)", "0")
+        .example("medtraverse-cli eval anatomy --kinds cxr --count 200");
+    return p;
+}
+
+int runAnatomy(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    const ArgParser parser = anatomyParser();
+    const ParsedArgs a = parser.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << parser.help();
+        return kExitOk;
+    }
+    std::vector<phantom::PhantomKind> kinds;
+    for (const auto& k : a.getList("kinds")) {
+        const auto kind = phantom::phantomKindFromString(k);
+        if (!kind) throw UsageError("--kinds: unknown kind '" + k + "' (cxr, derm)");
+        kinds.push_back(*kind);
+    }
+    if (kinds.empty()) kinds = {phantom::PhantomKind::Cxr, phantom::PhantomKind::Derm};
+    const int count = static_cast<int>(a.getInt("count", 100, 2, 1000000));
+    const auto seed = static_cast<std::uint64_t>(a.getInt("seed", 900000, 0, std::numeric_limits<std::int64_t>::max() / 2));
+    const int size = static_cast<int>(a.getInt("size", 256, 32, 4096));
+    if (a.has("json")) {
+        const fs::path parent = fs::path(a.get("json")).parent_path();
+        if (!parent.empty() && !fs::is_directory(parent)) throw UsageError("--json: folder '" + parent.string() + "' does not exist");
+    }
+    const std::string root = a.get("anatomy", "resources/models");
+    std::vector<training::AnatomyRegressor> regressors;
+    for (auto kind : kinds) regressors.push_back(training::loadKindRegressor(root, kind));  // fail before any work
+    runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
+
+    Json j = Json::object();
+    j["count"] = Json(count);
+    j["first_seed"] = Json(static_cast<std::int64_t>(seed));
+    j["render_size"] = Json(size);
+    j["units"] = Json("identity change: mean |reading change| / population s.d. over the factors");
+    auto& out = ctx.out;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        const std::string kname(phantom::toString(kinds[i]));
+        const auto v = training::validateAnatomyRegressor(regressors[i], kinds[i], count, seed, size);
+        const auto& info = phantom::identityFactors(kinds[i]);
+        out << "Anatomy regressor " << (fs::path(root) / ("anatomy-" + kname)).string() << " on " << count << " held-out " << kname
+            << " phantoms (seeds " << seed << ".." << seed + static_cast<std::uint64_t>(count) - 1 << ", " << size << " px)\n"
+            << pad("factor", 22) << pad("R^2", 8) << pad("mean |error|", 14) << "unit\n";
+        Json jf = Json::object();
+        for (std::size_t f = 0; f < v.factors.size(); ++f) {
+            out << pad(v.factors[f], 22) << pad(fixed(v.r2[f], 3), 8) << pad(fixed(v.meanAbsError[f], 4), 14) << info[f].unit << "\n";
+            Json row = Json::object();
+            row["r2"] = number(v.r2[f]);
+            row["mean_abs_error"] = number(v.meanAbsError[f]);
+            row["unit"] = Json(info[f].unit);
+            jf[v.factors[f]] = row;
+        }
+        out << pad("mean", 22) << fixed(v.meanR2, 3) << "\n\nIdentity change (the scale `eval cfrt` reports in):\n"
+            << "  " << pad("same phantom, other film grain", 44) << fixed(v.sameAnatomyNoiseChange, 3) << "\n";
+        Json toggles = Json::object();
+        for (std::size_t f = 0; f < v.findings.size(); ++f) {
+            out << "  " << pad("same phantom, " + v.findings[f] + " off -> on", 44) << fixed(v.findingToggleChange[f], 3) << "\n";
+            toggles[v.findings[f]] = number(v.findingToggleChange[f]);
+        }
+        out << "  " << pad("two different phantoms (another patient)", 44) << fixed(v.differentPatientChange, 3) << "\n\n";
+        Json k = Json::object();
+        k["factors"] = jf;
+        k["mean_r2"] = number(v.meanR2);
+        k["same_phantom_other_grain"] = number(v.sameAnatomyNoiseChange);
+        k["finding_toggled"] = toggles;
+        k["different_phantoms"] = number(v.differentPatientChange);
+        j[kname] = k;
+    }
+    if (a.has("json")) writeFileAtomic(a.get("json"), j.dump(2) + "\n");
+    return kExitOk;
+}
+
 void printEvalHelp(std::ostream& os)
 {
     os << "Usage: medtraverse-cli eval SUBCOMMAND [options]\n\n"
           "Subcommands:\n"
           "  quality   Quality gates: per-finding classifier agreement with the prompt, Frechet distance, speed\n"
-          "  cfrt      Classifier flip rate along prompt-swap trajectories and Bezier paths, cosine per swap k\n\n"
+          "  cfrt      Classifier flip rate along prompt-swap trajectories and Bezier paths, cosine per swap k,\n"
+          "            identity change\n"
+          "  anatomy   Validate an anatomy regressor: R^2 per factor, the identity-change scale\n\n"
           "Run 'medtraverse-cli eval SUBCOMMAND --help' for its options.\n";
 }
 
@@ -405,7 +544,7 @@ int runEval(const std::vector<std::string>& args, CommandContext& ctx)
 {
     if (args.empty()) {
         printEvalHelp(ctx.err);
-        throw UsageError("'eval' needs a subcommand (quality or cfrt)");
+        throw UsageError("'eval' needs a subcommand (quality, cfrt or anatomy)");
     }
     const std::string& sub = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -415,14 +554,15 @@ int runEval(const std::vector<std::string>& args, CommandContext& ctx)
     }
     if (sub == "quality") return runQuality(rest, ctx);
     if (sub == "cfrt") return runCfrt(rest, ctx);
-    throw UsageError("unknown 'eval' subcommand '" + sub + "' (quality or cfrt)");
+    if (sub == "anatomy") return runAnatomy(rest, ctx);
+    throw UsageError("unknown 'eval' subcommand '" + sub + "' (quality, cfrt or anatomy)");
 }
 
 }  // namespace
 
 Command evalCommand()
 {
-    return {"eval", "Evaluate a model: quality gates (classifier agreement, Frechet distance, speed), CFRT", runEval};
+    return {"eval", "Evaluate a model: quality gates (classifier agreement, Frechet distance, speed), CFRT, anatomy regressors", runEval};
 }
 
 }  // namespace mt::cli

@@ -54,28 +54,29 @@ ArgParser trainParser()
                 "Create a fresh Stable-Diffusion-architecture model from a size preset (init), or train one of its parts:\n"
                 "the VAE (L1 reconstruction + KL, optional edge term), the CLIP text encoder (contrastive against a small\n"
                 "image tower), the UNet (epsilon or v-prediction MSE with frozen VAE and text encoder, EMA, warm-up,\n"
-                "caption dropout), or an attribute classifier (one sigmoid head per finding). Checkpoints go to\n"
+                "caption dropout), an attribute classifier (one sigmoid head per finding), or an anatomy regressor (the\n"
+                "phantoms' identity factors, for the identity-preservation metric). Checkpoints go to\n"
                 "OUT/checkpoints/<part>/ every --checkpoint-every steps, on Ctrl-C (exit 130) and at the end; --resume\n"
                 "continues bit-identically (same seed, batch, thread count) up to --steps.");
-    p.positional("PART", "init | vae | text | unet | classifier")
-        .option("out", "DIR", "Output: the model folder (init/vae/text/unet; may equal --model) or the classifier folder")
+    p.positional("PART", "init | vae | text | unet | classifier | anatomy")
+        .option("out", "DIR", "Output: the model folder (init/vae/text/unet; may equal --model), the classifier or the anatomy-regressor folder")
         .option("model", "DIR", "Diffusers model folder to train (vae/text/unet)")
         .option("preset", "NAME", "init: model size preset (tiny, default256, f8-256)", "default256")
         .option("tokenizer", "DIR", "init: CLIP tokenizer folder to copy (vocab.json, merges.txt), e.g. tests/data/golden/tiny-sd/tokenizer")
         .option("data", "SPEC", "phantom:cxr,derm | phantom:cxr | a folder with metadata.jsonl | a CheXpert-style .csv", "phantom:cxr,derm")
         .option("phantom-pool", "N", "Phantom data: a fixed set of N phantoms in shuffled epochs (0 = a new one every time)", "0")
         .option("latent-cache", "N", "unet: keep the frozen VAE's encodings of up to N examples in memory", "20000")
-        .option("steps", "N", "Optimizer steps in total", "vae 2000, text 1000, unet 4000, classifier 1000")
-        .option("batch", "B", "Images per micro-batch", "vae 4, text 32, unet 16, classifier 16")
+        .option("steps", "N", "Optimizer steps in total", "vae 2000, text 1000, unet 4000, classifier/anatomy 1000")
+        .option("batch", "B", "Images per micro-batch", "vae 4, text 32, unet 16, classifier/anatomy 16")
         .option("grad-accum", "K", "Micro-batches per optimizer step", "1")
-        .option("lr", "LR", "AdamW learning rate", "vae 1e-4, text 3e-4, unet 1e-4, classifier 1e-3")
+        .option("lr", "LR", "AdamW learning rate", "vae 1e-4, text 3e-4, unet 1e-4, classifier/anatomy 1e-3")
         .option("weight-decay", "WD", "AdamW weight decay", "1e-2")
         .option("clip", "NORM", "Gradient-norm clipping (0 = off)", "1.0")
         .option("warmup", "N", "Linear learning-rate warm-up steps", "vae/unet 100, else 0")
         .option("ema", "DECAY", "EMA of the trained weights, written at the end (0 = off)", "0")
         .option("caption-dropout", "P", "unet: probability of training on the empty caption (for CFG)", "0.1")
         .option("prediction", "TYPE", "unet: epsilon or v_prediction", "epsilon")
-        .option("size", "PX", "Training resolution", "the model's; classifier 128; text 64")
+        .option("size", "PX", "Training resolution", "the model's; classifier/anatomy 128; text 64")
         .option("kl-weight", "W", "vae: weight of the KL term (mean over latent elements)", "1e-4")
         .option("edge-weight", "W", "vae: weight of the L1 Sobel-edge term", "0")
         .option("crop", "PX", "vae: train on random PX x PX windows of the full-size images", "0 (whole images)")
@@ -87,7 +88,8 @@ ArgParser trainParser()
         .example("medtraverse-cli train init --preset default256 --tokenizer tests/data/golden/tiny-sd/tokenizer --out models/mt")
         .example("medtraverse-cli train vae --model models/mt --out models/mt --steps 3000")
         .example("medtraverse-cli train unet --model models/mt --out models/mt --steps 8000 --ema 0.999 --resume")
-        .example("medtraverse-cli train classifier --data phantom:cxr --out models/cxr-classifier");
+        .example("medtraverse-cli train classifier --data phantom:cxr --out models/cxr-classifier")
+        .example("medtraverse-cli train anatomy --data phantom:cxr --out resources/models/anatomy-cxr --steps 2000 --batch 32");
     return p;
 }
 
@@ -127,15 +129,15 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     const std::string part = a.positionals().at(0);
     if (part == "init") return runInit(a, ctx);
     const auto target = training::trainTargetFromString(part);
-    if (!target) throw UsageError("unknown part '" + part + "' (init, vae, text, unet, classifier)");
+    if (!target) throw UsageError("unknown part '" + part + "' (init, vae, text, unet, classifier, anatomy)");
     if (a.has("preset") || a.has("tokenizer")) throw UsageError("--preset/--tokenizer apply to 'train init' only");
 
     training::TrainOptions o;
     o.target = *target;
     o.outDir = a.required("out");
-    if (o.target != training::TrainTarget::Classifier) o.modelDir = a.required("model");
-    else if (a.has("model")) throw UsageError("--model does not apply to 'train classifier'");
     using T = training::TrainTarget;
+    if (o.target != T::Classifier && o.target != T::Anatomy) o.modelDir = a.required("model");
+    else if (a.has("model")) throw UsageError("--model does not apply to 'train " + part + "'");
     const bool isUnet = o.target == T::Unet, isVae = o.target == T::Vae;
     if (!isUnet && (a.has("caption-dropout") || a.has("prediction")))
         throw UsageError("--caption-dropout/--prediction apply to 'train unet' only");
@@ -173,7 +175,7 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
 
 Command trainCommand()
 {
-    return {"train", "Create a fresh model (init) or train its VAE, text encoder, UNet, or a finding classifier", runTrain};
+    return {"train", "Create a fresh model (init) or train its VAE, text encoder, UNet, a finding classifier or an anatomy regressor", runTrain};
 }
 
 }  // namespace mt::cli

@@ -21,6 +21,9 @@
 #include "core/pipeline/generator.h"
 #include "core/runtime/device.h"
 #include "core/runtime/tensor_io.h"
+#include "core/training/anatomy_regressor.h"
+#include "core/training/cfrt_eval.h"
+#include "core/training/quality.h"
 #include "core/traversal/cfrt.h"
 #include "core/traversal/image_metrics.h"
 #include "core/traversal/latent_metrics.h"
@@ -60,6 +63,12 @@ ArgParser traverseParser()
                                    "c_i = lambda_i e_neutral + (1 - lambda_i) e_attribute, lambda 1 = neutral")
         .option("mask", "FILE", "8-bit finding mask at the output size (> 0 = finding): also report SSIM and pixel\n"
                                 "change outside it")
+        .option("finding", "NAME", "Target finding of the single-seed CFRT in metrics.json (pleural_effusion, support_devices,\n"
+                                   "cardiomegaly, lung_opacity, pneumothorax, hair, ruler, dark_corner, gel_bubble, ink)",
+                "the one named in --attribute and not in --neutral")
+        .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/ (CFRT)", "the model folder's parent")
+        .option("anatomy", "DIR", "Folder holding anatomy-cxr/ and anatomy-derm/ (identity change on phantom anatomy factors)",
+                "the classifiers' folder")
         .option("thumb", "PX", "Height of each thumbnail in strip.png", "128")
         .flag("no-cache", "Run every swap from z_T, as the paper's scripts do (for timing)")
         .flag("measure-uncached", "Also run every swap from z_T and report the measured time and the largest\n"
@@ -179,6 +188,37 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     std::optional<traversal::StartImage> start;
     if (a.has("image")) start = traversal::loadStartImage(a.get("image"), static_cast<int>(a.getInt("frame", 0, 0, 100000)));
     if (fs::exists(outDir) && !fs::is_directory(outDir)) throw UsageError("--out: '" + outDir.string() + "' is not a folder");
+    // CFRT and the identity change need a target finding and the classifier (and regressor) of its kind;
+    // without them metrics.json says why they were not computed.
+    std::string finding = a.get("finding");
+    if (!finding.empty()) {
+        try {
+            training::findingGroup(finding);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--finding: ") + e.what());
+        }
+    } else {
+        finding = training::findingFromPrompts(p.neutralPrompt, p.attributePrompt);
+    }
+    std::optional<training::AttributeClassifier> classifier;
+    std::optional<training::AnatomyRegressor> regressor;
+    std::string cfrtReason, classifierDir, regressorDir;
+    if (finding.empty()) {
+        cfrtReason = "no target finding: --attribute names none of the known findings (or several); pass --finding";
+    } else {
+        const auto kind = training::findingGroup(finding).kind;
+        const std::string kindName(phantom::toString(kind));
+        const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
+        classifierDir = (fs::path(classifierRoot) / ("classifier-" + kindName)).string();
+        if (fs::exists(fs::path(classifierDir) / "classifier.json") || a.has("classifiers"))
+            classifier = training::loadKindClassifier(classifierRoot, kind);
+        else
+            cfrtReason = "no " + kindName + " classifier in '" + classifierDir + "' (pass --classifiers)";
+        const std::string anatomyRoot = a.get("anatomy", classifierRoot);
+        regressorDir = (fs::path(anatomyRoot) / ("anatomy-" + kindName)).string();
+        if (fs::exists(fs::path(regressorDir) / "anatomy.json") || a.has("anatomy"))
+            regressor = training::loadKindRegressor(anatomyRoot, kind);
+    }
 
     runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
     auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
@@ -286,11 +326,47 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         cos.push_back(c);
     }
     metrics["cosine_per_k"] = cos;
+    // The anatomy regressor's readings of every image (identity change on phantom anatomy factors).
+    std::vector<std::vector<double>> swapAnatomy, frameAnatomy;
+    std::vector<double> anatomySpread;
+    std::vector<std::size_t> anatomyCols;
+    if (regressor) {
+        const std::string prefix = std::string(phantom::toString(training::findingGroup(finding).kind)) + ".";
+        for (std::size_t j = 0; j < regressor->factors().size(); ++j)
+            if (regressor->factors()[j].rfind(prefix, 0) == 0) {
+                anatomyCols.push_back(j);
+                anatomySpread.push_back(regressor->populationStd()[j]);
+            }
+        auto readAll = [&](const std::vector<Image>& images) {
+            std::vector<std::vector<double>> out;
+            for (const auto& all : regressor->predict(images)) {
+                std::vector<double> v;
+                for (auto c : anatomyCols) v.push_back(all[c]);
+                out.push_back(std::move(v));
+            }
+            return out;
+        };
+        swapAnatomy = readAll(swapPixels);
+        frameAnatomy = readAll(frameImages);
+    }
+    auto anatomyChange = [&](const std::vector<double>& reference, const std::vector<double>& edited) {
+        return number(training::identityChange(reference, edited, anatomySpread).mean);
+    };
     Json identity = Json::object();
     identity["reference"] = Json("neutral");
+    if (regressor) {
+        Json an = Json::object();
+        an["regressor"] = Json(regressorDir);
+        an["units"] = Json("anatomy_change: mean |reading change| / population s.d. over the factors (0 = unchanged)");
+        Json names = Json::array();
+        for (auto c : anatomyCols) names.push_back(Json(regressor->factors()[c]));
+        an["factors"] = names;
+        identity["anatomy"] = an;
+    }
     Json swapsJson = Json::array();
     for (std::size_t i = 1; i < swapImages.size(); ++i) {
         Json s = identityJson(swapPixels[0], swapPixels[i], maskPtr);
+        if (regressor) s["anatomy_change"] = anatomyChange(swapAnatomy[0], swapAnatomy[i]);
         s["name"] = Json(swapImages[i].first);
         if (i <= r.swaps.size()) s["k"] = Json(r.swaps[i - 1].schedule.swapK);
         swapsJson.push_back(s);
@@ -300,6 +376,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     const auto tau = traversal::linspace01(frames);
     for (int f = 0; f < frames; ++f) {
         Json s = identityJson(swapPixels[0], frameImages[f], maskPtr);
+        if (regressor) s["anatomy_change"] = anatomyChange(swapAnatomy[0], frameAnatomy[static_cast<std::size_t>(f)]);
         s["frame"] = Json(f);
         s["tau"] = Json(tau[f]);
         framesJson.push_back(s);
@@ -337,20 +414,87 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         metrics["inversion"] = inv;
     }
     Json cfrt = Json::object();
-    cfrt["computed"] = Json(false);
-    cfrt["reason"] = Json("needs the attribute classifiers (issue 6); core/traversal/cfrt.h computeCfrt() takes their probabilities");
+    std::vector<int> swapSel, frameSel;
     try {
+        swapSel = traversal::cfrtSwapSelection(p.swaps);
         Json sel = Json::array();
-        for (int i : traversal::cfrtSwapSelection(p.swaps)) sel.push_back(Json(p.swaps[i]));
+        for (int i : swapSel) sel.push_back(Json(p.swaps[static_cast<std::size_t>(i)]));
         cfrt["swap_selection_k"] = sel;
     } catch (const Error&) {
         cfrt["swap_selection_k"] = Json();  // the grid lacks k = 5, 10 or 15
     }
-    if (frames >= 2) cfrt["frame_selection"] = intArray(traversal::cfrtFrameSelection(frames));
+    if (frames >= 2) {
+        frameSel = traversal::cfrtFrameSelection(frames);
+        cfrt["frame_selection"] = intArray(frameSel);
+    }
+    cfrt["computed"] = Json(classifier.has_value());
+    if (!classifier) {
+        cfrt["reason"] = Json(cfrtReason);
+    } else {
+        // One seed of the paper's CFRT (method.md 4.3): the target's mean probability gain over the
+        // selection against every other finding's of the same kind.
+        const training::CfrtScorer scorer(*classifier, finding);
+        cfrt["finding"] = Json(finding);
+        cfrt["classifier"] = Json(classifierDir);
+        Json groups = Json::array();
+        groups.push_back(Json(finding));
+        for (const auto& o : scorer.others()) groups.push_back(Json(o));
+        cfrt["groups"] = groups;
+        auto probs = [](const std::vector<double>& v) {
+            Json j = Json::array();
+            for (double x : v) j.push_back(number(x));
+            return j;
+        };
+        std::vector<std::vector<double>> swapScores, frameScores;
+        for (const auto& img : swapPixels) swapScores.push_back(scorer.score(img));
+        for (const auto& img : frameImages) frameScores.push_back(scorer.score(img));
+        Json pj = Json::object();
+        pj["neutral"] = probs(swapScores[0]);
+        Json ps = Json::array();
+        for (std::size_t i = 1; i < swapScores.size(); ++i) {
+            Json e = Json::object();
+            e["name"] = Json(swapImages[i].first);
+            e["p"] = probs(swapScores[i]);
+            ps.push_back(e);
+        }
+        pj["swaps"] = ps;
+        Json pf = Json::array();
+        for (const auto& f : frameScores) pf.push_back(probs(f));
+        pj["frames"] = pf;
+        cfrt["probabilities"] = pj;
+        auto oneSeed = [&](const std::vector<double>& reference, const std::vector<std::vector<double>>& edited, const char* key) {
+            traversal::CfrtSample sample{reference, edited};
+            const auto c = traversal::computeCfrt({sample}, 0);
+            cfrt[std::string("flip_") + key] = Json(static_cast<bool>(c.flips[0]));
+            cfrt[std::string("target_gain_") + key] = number(c.deltas[0][0]);
+        };
+        if (!swapSel.empty()) {
+            std::vector<std::vector<double>> edited;
+            for (int i : swapSel) edited.push_back(swapScores[static_cast<std::size_t>(i) + 1]);
+            oneSeed(swapScores[0], edited, "swapped");
+        }
+        if (!frameSel.empty()) {
+            std::vector<std::vector<double>> edited;
+            for (int f : frameSel) edited.push_back(frameScores[static_cast<std::size_t>(f)]);
+            oneSeed(frameScores[0], edited, "bezier");
+        }
+    }
+    if (regressor) {
+        // Identity change over the same selections.
+        auto meanChange = [&](const std::vector<std::vector<double>>& readings, const std::vector<int>& sel, std::size_t offset) {
+            double m = 0;
+            for (int i : sel) m += training::identityChange(swapAnatomy[0], readings[static_cast<std::size_t>(i) + offset], anatomySpread).mean;
+            return number(m / static_cast<double>(sel.size()));
+        };
+        if (!swapSel.empty()) identity["anatomy"]["mean_change_swapped"] = meanChange(swapAnatomy, swapSel, 1);
+        if (!frameSel.empty()) identity["anatomy"]["mean_change_bezier"] = meanChange(frameAnatomy, frameSel, 0);
+        metrics["identity"] = identity;
+    }
     metrics["cfrt"] = cfrt;
     Json provenance = Json::object();
     provenance["paper"] = Json("hard swaps on a k grid, Bezier path of the final latents, cosine per k (method.md 3.2, 3.3, 4.3)");
-    provenance["ours"] = Json("latent cache, soft schedules, linear/piecewise/slerp paths, real-image inversion, SSIM and pixel change");
+    provenance["ours"] = Json("latent cache, soft schedules, linear/piecewise/slerp paths, real-image inversion, SSIM and pixel change, "
+                              "anatomy-regressor identity change");
     metrics["provenance"] = provenance;
 
     // 5. Write: images and latents, then metrics.json last (its presence marks a complete folder).
@@ -409,6 +553,32 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
                       inversion->meanAbsError, inversion->psnrDb, inversion->vaeMeanAbsError,
                       inversion->latentRelativeError);
         ctx.out << line;
+    }
+    auto fixed3 = [](double v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3f", v);
+        return std::string(b);
+    };
+    const Json& cj = metrics["cfrt"];
+    if (cj.value("computed", false)) {
+        auto flip = [&](const char* key) {
+            const Json* f = cj.find(std::string("flip_") + key);
+            if (!f) return std::string("n/a");
+            return std::string(f->asBool() ? "flips" : "no flip") + " (target gain "
+                   + fixed3(cj.at(std::string("target_gain_") + key).asDouble()) + ")";
+        };
+        ctx.out << "CFRT of this seed for " << finding << ": swapped " << flip("swapped") << ", Bezier " << flip("bezier") << "\n";
+    } else {
+        ctx.out << "CFRT not computed: " << cfrtReason << "\n";
+    }
+    if (regressor) {
+        const Json& an = metrics["identity"]["anatomy"];
+        auto val = [&](const char* key) {
+            const Json* v = an.find(key);
+            return v && v->isNumber() ? fixed3(v->asDouble()) : std::string("n/a");
+        };
+        ctx.out << "identity change (anatomy regressor, population s.d.): swapped " << val("mean_change_swapped") << ", Bezier "
+                << val("mean_change_bezier") << "\n";
     }
     return kExitOk;
 }

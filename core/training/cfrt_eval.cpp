@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -64,6 +65,43 @@ CfrtPrompts paperPrompts(const std::string& finding, bool melanoma)
     return {paperNeutralPrompt(g.kind, melanoma), dermBase(melanoma) + " showing " + words};
 }
 
+std::string findingFromPrompts(const std::string& neutralPrompt, const std::string& attributePrompt)
+{
+    auto lower = [](std::string t) {
+        for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return t;
+    };
+    const std::string n = lower(neutralPrompt), a = lower(attributePrompt);
+    std::string found;
+    for (const auto& g : qualityFindingGroups()) {
+        std::string words = g.name;
+        std::replace(words.begin(), words.end(), '_', ' ');
+        if (a.find(words) == std::string::npos || n.find(words) != std::string::npos) continue;
+        if (!found.empty()) return {};
+        found = g.name;
+    }
+    return found;
+}
+
+CfrtScorer::CfrtScorer(const AttributeClassifier& classifier, const std::string& finding)
+    : m_classifier(&classifier), m_target(findingGroup(finding))
+{
+    m_columns.push_back(groupColumns(classifier, m_target));
+    for (const auto& g : qualityFindingGroups())
+        if (g.kind == m_target.kind && g.name != m_target.name) {
+            m_others.push_back(g.name);
+            m_columns.push_back(groupColumns(classifier, g));
+        }
+}
+
+std::vector<double> CfrtScorer::score(const Image& image) const
+{
+    const auto p = m_classifier->predict(image);
+    std::vector<double> out;
+    for (const auto& cols : m_columns) out.push_back(groupProbability(p, cols));
+    return out;
+}
+
 CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const AttributeClassifier& classifier,
                             const CfrtEvalOptions& o, const CancelToken& cancel, const ProgressFn& progress)
 {
@@ -78,18 +116,44 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
     const auto swapSel = traversal::cfrtSwapSelection(o.swaps);   // throws naming a missing k = 5/10/15
     const auto frameSel = traversal::cfrtFrameSelection(o.frames);
 
-    // Column groups: [0] the target, then the others of the same kind.
-    std::vector<std::vector<int>> groupCols{groupColumns(classifier, r.target)};
-    for (const auto& g : qualityFindingGroups())
-        if (g.kind == r.target.kind && g.name != r.target.name) {
-            r.others.push_back(g.name);
-            groupCols.push_back(groupColumns(classifier, g));
+    const CfrtScorer scorer(classifier, o.finding);
+    r.others = scorer.others();
+    auto score = [&](const Image& image) { return scorer.score(image); };
+    // The regressor's outputs that belong to the target's kind.
+    std::vector<std::size_t> anatomyCols;
+    std::vector<double> anatomySpread;
+    if (o.anatomy) {
+        const std::string prefix = std::string(phantom::toString(r.target.kind)) + ".";
+        for (std::size_t j = 0; j < o.anatomy->factors().size(); ++j)
+            if (o.anatomy->factors()[j].rfind(prefix, 0) == 0) {
+                anatomyCols.push_back(j);
+                anatomySpread.push_back(o.anatomy->populationStd()[j]);
+                r.anatomyFactors.push_back(o.anatomy->factors()[j].substr(prefix.size()));
+            }
+        if (anatomyCols.empty())
+            throw Error(ErrorCode::InvalidArgument, "the anatomy regressor reads no " + std::string(phantom::toString(r.target.kind))
+                                                        + " factors (train one with --data phantom:" + std::string(phantom::toString(r.target.kind)) + ")");
+        r.identityMeasured = true;
+        r.identityFactorSwapped.assign(anatomyCols.size(), 0.0);
+        r.identityFactorBezier.assign(anatomyCols.size(), 0.0);
+    }
+    // Mean identity change of images[1..] against images[0]; adds each factor's mean change to `factorSum`.
+    auto identity = [&](const std::vector<Image>& images, std::vector<double>& factorSum) {
+        const auto all = o.anatomy->predict(images);
+        std::vector<std::vector<double>> readings;
+        for (const auto& a : all) {
+            std::vector<double> v;
+            for (auto c : anatomyCols) v.push_back(a[c]);
+            readings.push_back(std::move(v));
         }
-    auto score = [&](const at::Tensor& image01) {  // [1, 3, H, W] -> per group max member probability
-        const auto p = classifier.predict(pipeline::toImage(image01));
-        std::vector<double> out;
-        for (const auto& cols : groupCols) out.push_back(groupProbability(p, cols));
-        return out;
+        double mean = 0;
+        const double n = static_cast<double>(images.size() - 1);
+        for (std::size_t i = 1; i < readings.size(); ++i) {
+            const auto c = identityChange(readings[0], readings[i], anatomySpread);
+            mean += c.mean / n;
+            for (std::size_t j = 0; j < c.perFactor.size(); ++j) factorSum[j] += c.perFactor[j] / n;
+        }
+        return mean;
     };
 
     std::vector<traversal::CfrtSample> swapped, bezier;
@@ -115,15 +179,24 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
         r.seeds.push_back(p.seed);
         c10::InferenceMode guard;
         const at::Tensor control = t.controlPoints();                               // [n+1, C, h, w]
+        auto decode = [&](const at::Tensor& latents) { return pipeline::toImage(pipeline::decodeLatents(model, latents)); };
+        std::vector<Image> swapImages{decode(t.neutralLatents)};
+        for (int idx : swapSel) swapImages.push_back(decode(t.swaps[static_cast<std::size_t>(idx)].latents));
         traversal::CfrtSample s;
-        s.reference = score(pipeline::decodeLatents(model, t.neutralLatents));
-        for (int idx : swapSel) s.edited.push_back(score(pipeline::decodeLatents(model, t.swaps[static_cast<std::size_t>(idx)].latents)));
+        s.reference = score(swapImages[0]);
+        for (std::size_t j = 1; j < swapImages.size(); ++j) s.edited.push_back(score(swapImages[j]));
         swapped.push_back(s);
         const at::Tensor path = traversal::samplePath(control, o.frames, traversal::PathKind::Bezier);  // [F, C, h, w]
+        std::vector<Image> frameImages{decode(path.slice(0, 0, 1))};
+        for (int f : frameSel) frameImages.push_back(decode(path.slice(0, f, f + 1)));
         traversal::CfrtSample b;
-        b.reference = score(pipeline::decodeLatents(model, path.slice(0, 0, 1)));
-        for (int f : frameSel) b.edited.push_back(score(pipeline::decodeLatents(model, path.slice(0, f, f + 1))));
+        b.reference = score(frameImages[0]);
+        for (std::size_t j = 1; j < frameImages.size(); ++j) b.edited.push_back(score(frameImages[j]));
         bezier.push_back(b);
+        if (o.anatomy) {
+            r.identitySwappedPerSeed.push_back(identity(swapImages, r.identityFactorSwapped));
+            r.identityBezierPerSeed.push_back(identity(frameImages, r.identityFactorBezier));
+        }
         auto cos = traversal::trajectoryCosines(control);
         cosines.push_back(cos);
         if (progress) progress(i + 1, o.seeds, "seed " + std::to_string(p.seed));
@@ -138,6 +211,15 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
     for (std::size_t n = 0; n < cs.deltas.size(); ++n) {
         r.meanTargetGainSwapped += cs.deltas[n][0] / static_cast<double>(cs.deltas.size());
         r.meanTargetGainBezier += cb.deltas[n][0] / static_cast<double>(cb.deltas.size());
+    }
+    if (r.identityMeasured) {
+        const double n = static_cast<double>(r.seeds.size());
+        for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+            r.identitySwapped += r.identitySwappedPerSeed[i] / n;
+            r.identityBezier += r.identityBezierPerSeed[i] / n;
+        }
+        for (auto& v : r.identityFactorSwapped) v /= n;
+        for (auto& v : r.identityFactorBezier) v /= n;
     }
     const std::size_t K = o.swaps.size();
     r.cosineMean.assign(K, 0.0);

@@ -10,6 +10,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/progress.h"
+#include "core/training/anatomy_regressor.h"
 #include "core/training/classifier.h"
 #include "core/training/quality.h"
 
@@ -30,6 +31,27 @@ CfrtPrompts paperPrompts(const std::string& finding, bool melanoma = false);
 std::string paperNeutralPrompt(phantom::PhantomKind kind, bool melanoma = false);
 const FindingGroup& findingGroup(const std::string& name);  // throws listing the names
 
+// The finding group named (words of its name, any case) in the attribute prompt and not in the neutral
+// one: "Chest X-ray showing Pleural Effusion" -> "pleural_effusion". Empty when none or several are.
+std::string findingFromPrompts(const std::string& neutralPrompt, const std::string& attributePrompt);
+
+// Responsibility: scores images for one target finding as CFRT compares them: per finding group of the
+// target's kind (the target first, then the others) the largest member probability.
+// Ownership: borrows the classifier (must outlive it). Thread: one thread at a time.
+class CfrtScorer {
+public:
+    CfrtScorer(const AttributeClassifier& classifier, const std::string& finding);  // throws naming a missing label
+    const FindingGroup& target() const { return m_target; }
+    const std::vector<std::string>& others() const { return m_others; }
+    std::vector<double> score(const Image& image) const;   // [target, others...]
+
+private:
+    const AttributeClassifier* m_classifier;
+    FindingGroup m_target;
+    std::vector<std::string> m_others;
+    std::vector<std::vector<int>> m_columns;
+};
+
 struct CfrtEvalOptions {
     std::string finding;                  // target group, e.g. "pleural_effusion"
     std::string neutralPrompt, attributePrompt;  // empty = paperPrompts(finding)
@@ -40,6 +62,10 @@ struct CfrtEvalOptions {
     double guidance = 7.5;
     std::vector<int> swaps = {45, 40, 35, 30, 25, 20, 15, 10, 5};
     int frames = 50;
+    // Optional (not owned): the anatomy regressor of the finding's kind. When set, the identity change
+    // (anatomy_regressor.h) of the same swapped images and Bézier frames against the neutral image is
+    // measured too.
+    const AnatomyRegressor* anatomy = nullptr;
 };
 
 struct CfrtEvalResult {
@@ -53,6 +79,14 @@ struct CfrtEvalResult {
     double meanTargetGainSwapped = 0, meanTargetGainBezier = 0;
     std::vector<int> swaps;
     std::vector<double> cosineMean, cosineStd;  // per swap k (grid order), over seeds
+    // Identity change against the neutral image (with options.anatomy): per seed the mean over the
+    // swapped images k = 5, 10, 15 / the Bézier frames 30..49; their mean over seeds; and the
+    // per-factor mean over seeds and images (anatomyFactors order).
+    bool identityMeasured = false;
+    std::vector<std::string> anatomyFactors;
+    std::vector<double> identitySwappedPerSeed, identityBezierPerSeed;
+    double identitySwapped = 0, identityBezier = 0;
+    std::vector<double> identityFactorSwapped, identityFactorBezier;
     double secondsPerSeed = 0;
     bool cancelled = false;
 };

@@ -75,23 +75,14 @@ public:
     std::string exportTo(const std::string& outDir, Dataset&) override
     {
         m_net->eval();
-        fs::create_directories(outDir);
-        std::vector<std::pair<std::string, torch::Tensor>> weights;
-        for (const auto& p : m_net->named_parameters()) weights.emplace_back(p.key(), p.value().detach());
-        const std::string tmp = (fs::path(outDir) / "classifier.safetensors.tmp").string();
-        runtime::saveTensors(tmp, weights, {{"format", "pt"}});
-        fs::rename(tmp, fs::path(outDir) / "classifier.safetensors");
         Json cfg = Json::object();
-        cfg["architecture"] = Json("SmallCnn");
-        cfg["width"] = Json(m_net->m_width);
-        cfg["image_size"] = Json(m_size);
         Json labels = Json::array();
         for (const auto& l : m_labels) labels.push_back(Json(l));
         cfg["labels"] = labels;
         cfg["data"] = Json(m_options.data);
         cfg["steps"] = Json(m_options.steps);
         cfg["seed"] = Json(static_cast<std::int64_t>(m_options.seed));
-        writeTextFile((fs::path(outDir) / "classifier.json").string(), cfg.dump(2) + "\n");
+        writeSmallCnn(m_net, m_size, outDir, "classifier", std::move(cfg));
         return "wrote classifier " + outDir + " (" + std::to_string(m_labels.size()) + " findings)";
     }
 
@@ -103,6 +94,32 @@ private:
 };
 
 }  // namespace
+
+void writeSmallCnn(SmallCnn& net, int imageSize, const std::string& outDir, const std::string& stem, Json config)
+{
+    fs::create_directories(outDir);
+    std::vector<std::pair<std::string, torch::Tensor>> weights;
+    for (const auto& p : net->named_parameters()) weights.emplace_back(p.key(), p.value().detach());
+    const std::string tmp = (fs::path(outDir) / (stem + ".safetensors.tmp")).string();
+    runtime::saveTensors(tmp, weights, {{"format", "pt"}});
+    fs::rename(tmp, fs::path(outDir) / (stem + ".safetensors"));
+    config["architecture"] = Json("SmallCnn");
+    config["width"] = Json(net->m_width);
+    config["image_size"] = Json(imageSize);
+    writeTextFile((fs::path(outDir) / (stem + ".json")).string(), config.dump(2) + "\n");
+}
+
+SmallCnn readSmallCnn(const std::string& folder, const std::string& stem, int outputs, const Json& config)
+{
+    const std::string cfgPath = (fs::path(folder) / (stem + ".json")).string();
+    if (config.value("architecture", "") != std::string("SmallCnn"))
+        throw Error(ErrorCode::ModelConfig, cfgPath + ": architecture '" + config.value("architecture", "") + "' is not supported (SmallCnn)");
+    SmallCnn net(outputs, config.value("width", 16));
+    const std::string weights = (fs::path(folder) / (stem + ".safetensors")).string();
+    loadNamed(*net, runtime::loadTensors(weights), weights);
+    net->eval();
+    return net;
+}
 
 std::unique_ptr<Task> makeClassifierTask(const TrainOptions& options, const std::vector<std::string>& labels)
 {
@@ -122,18 +139,12 @@ AttributeClassifier& AttributeClassifier::operator=(AttributeClassifier&&) noexc
 
 AttributeClassifier AttributeClassifier::load(const std::string& folder)
 {
-    const std::string cfgPath = (fs::path(folder) / "classifier.json").string();
-    const Json cfg = Json::parseFile(cfgPath);
-    if (cfg.value("architecture", "") != std::string("SmallCnn"))
-        throw Error(ErrorCode::ModelConfig, cfgPath + ": architecture '" + cfg.value("architecture", "") + "' is not supported (SmallCnn)");
+    const Json cfg = Json::parseFile((fs::path(folder) / "classifier.json").string());
     AttributeClassifier c;
     c.m_impl = std::make_unique<Impl>();
     for (const auto& l : cfg.at("labels").asArray()) c.m_impl->labels.push_back(l.asString());
     c.m_impl->size = cfg.value("image_size", 128);
-    c.m_impl->net = SmallCnn(static_cast<int>(c.m_impl->labels.size()), cfg.value("width", 16));
-    const std::string weights = (fs::path(folder) / "classifier.safetensors").string();
-    loadNamed(*c.m_impl->net, runtime::loadTensors(weights), weights);
-    c.m_impl->net->eval();
+    c.m_impl->net = readSmallCnn(folder, "classifier", static_cast<int>(c.m_impl->labels.size()), cfg);
     return c;
 }
 

@@ -11,6 +11,7 @@
 #include "core/image/image_io.h"
 #include "core/phantom/phantom.h"
 #include "core/phantom/phantom_caption.h"
+#include "core/phantom/phantom_identity.h"
 #include "core/phantom/phantom_rng.h"
 
 namespace fs = std::filesystem;
@@ -56,6 +57,9 @@ public:
             const auto& names = k == phantom::PhantomKind::Cxr ? phantom::cxrFindingNames() : phantom::dermArtifactNames();
             m_labelOffset.push_back(m_labels.size());
             m_labels.insert(m_labels.end(), names.begin(), names.end());
+            const auto targets = phantom::identityFactorNames(k);
+            m_targetOffset.push_back(m_targets.size());
+            for (const auto& t : targets) m_targets.push_back(std::string(phantom::toString(k)) + "." + t);
         }
     }
 
@@ -81,10 +85,18 @@ public:
             s.labelMask[j] = 1.0f;
             s.labels[j] = std::find(present.begin(), present.end(), names[i]) != present.end() ? 1.0f : 0.0f;
         }
+        s.targets.assign(m_targets.size(), 0.0f);
+        s.targetMask.assign(m_targets.size(), 0.0f);
+        const auto values = phantom::identityValues(factors);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            s.targets[m_targetOffset[which] + i] = static_cast<float>(values[i]);
+            s.targetMask[m_targetOffset[which] + i] = 1.0f;
+        }
         return s;
     }
     std::int64_t size() const override { return m_pool > 0 ? m_pool : -1; }
     const std::vector<std::string>& labelNames() const override { return m_labels; }
+    const std::vector<std::string>& targetNames() const override { return m_targets; }
     std::string describe() const override
     {
         std::string s = "phantom:";
@@ -104,6 +116,8 @@ private:
     EpochOrder m_order;
     std::vector<std::string> m_labels;
     std::vector<std::size_t> m_labelOffset;
+    std::vector<std::string> m_targets;       // "cxr.thorax_width", ...
+    std::vector<std::size_t> m_targetOffset;
 };
 
 // Examples backed by image files listed up front (folder or CSV).
@@ -159,6 +173,12 @@ std::string trim(const std::string& s)
 }
 
 }  // namespace
+
+const std::vector<std::string>& Dataset::targetNames() const
+{
+    static const std::vector<std::string> none;
+    return none;
+}
 
 const std::vector<std::string>& chexpertConditions()
 {

@@ -17,6 +17,10 @@ struct TrainSample {
     std::string caption;
     std::vector<float> labels;
     std::vector<float> labelMask;
+    // Regression targets where the source knows them: the phantom's identity factors
+    // (core/phantom/phantom_identity.h), raw values; targetMask 0 = not this example's kind.
+    std::vector<float> targets;
+    std::vector<float> targetMask;
     std::int64_t id = -1;             // which distinct example (file index, pool index); -1 = unique
 };
 
@@ -33,6 +37,8 @@ public:
     virtual std::int64_t size() const = 0;
     // Classifier label names, in the order of TrainSample::labels (empty when the source has none).
     virtual const std::vector<std::string>& labelNames() const = 0;
+    // Regression target names, in the order of TrainSample::targets (empty when the source has none).
+    virtual const std::vector<std::string>& targetNames() const;
     virtual std::string describe() const = 0;
 };
 

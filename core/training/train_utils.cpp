@@ -61,7 +61,7 @@ torch::Tensor imageToTensor(const Image& image, int size)
 Batch loadBatch(Dataset& data, std::int64_t first, int count, int size)
 {
     Batch b;
-    std::vector<torch::Tensor> images, labels, masks;
+    std::vector<torch::Tensor> images, labels, masks, targets, targetMasks;
     for (int i = 0; i < count; ++i) {
         TrainSample s = data.sample(first + i);
         images.push_back(imageToTensor(s.image, size));
@@ -75,6 +75,14 @@ Batch loadBatch(Dataset& data, std::int64_t first, int count, int size)
             labels.push_back(torch::tensor(s.labels, torch::kFloat32));
             masks.push_back(torch::tensor(s.labelMask, torch::kFloat32));
         }
+        const auto r = static_cast<int64_t>(data.targetNames().size());
+        if (r > 0) {
+            if (static_cast<int64_t>(s.targets.size()) != r || s.targetMask.size() != s.targets.size())
+                throw Error(ErrorCode::Internal, "example with " + std::to_string(s.targets.size()) + " targets, expected "
+                                                     + std::to_string(r));
+            targets.push_back(torch::tensor(s.targets, torch::kFloat32));
+            targetMasks.push_back(torch::tensor(s.targetMask, torch::kFloat32));
+        }
     }
     b.images = torch::stack(images);                                           // [B, 3, S, S]
     if (!labels.empty()) {
@@ -84,6 +92,8 @@ Batch loadBatch(Dataset& data, std::int64_t first, int count, int size)
         b.labels = torch::zeros({count, 0});
         b.labelMask = torch::zeros({count, 0});
     }
+    b.targets = targets.empty() ? torch::zeros({count, 0}) : torch::stack(targets);              // [B, R]
+    b.targetMask = targetMasks.empty() ? torch::zeros({count, 0}) : torch::stack(targetMasks);   // [B, R]
     return b;
 }
 

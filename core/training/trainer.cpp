@@ -26,13 +26,14 @@ std::string_view toString(TrainTarget target)
     case TrainTarget::Text: return "text";
     case TrainTarget::Unet: return "unet";
     case TrainTarget::Classifier: return "classifier";
+    case TrainTarget::Anatomy: return "anatomy";
     }
     return "unet";
 }
 
 std::optional<TrainTarget> trainTargetFromString(std::string_view text)
 {
-    for (auto t : {TrainTarget::Vae, TrainTarget::Text, TrainTarget::Unet, TrainTarget::Classifier})
+    for (auto t : {TrainTarget::Vae, TrainTarget::Text, TrainTarget::Unet, TrainTarget::Classifier, TrainTarget::Anatomy})
         if (toString(t) == text) return t;
     return std::nullopt;
 }
@@ -171,7 +172,8 @@ void validate(const TrainOptions& o)
     if (o.ema < 0 || o.ema >= 1) bad("ema decay must be in [0, 1)");
     if (o.captionDropout < 0 || o.captionDropout > 1) bad("caption dropout must be in [0, 1]");
     if (o.checkpointEvery < 1) bad("checkpoint interval must be at least 1");
-    if (o.target != TrainTarget::Classifier && o.modelDir.empty()) bad("no model folder given (--model)");
+    if (o.target != TrainTarget::Classifier && o.target != TrainTarget::Anatomy && o.modelDir.empty())
+        bad("no model folder given (--model)");
 }
 
 }  // namespace
@@ -190,7 +192,8 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
     case TrainTarget::Unet: task = makeUnetTask(o); break;
     case TrainTarget::Vae: task = makeVaeTask(o); break;
     case TrainTarget::Text: task = makeTextTask(o); break;
-    case TrainTarget::Classifier: break;
+    case TrainTarget::Classifier:
+    case TrainTarget::Anatomy: break;
     }
     const int size = task ? task->imageSize() : (o.size > 0 ? o.size : 128);
     data = openDataset(o.data, o.seed, size, o.phantomPool);
@@ -199,6 +202,12 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
             throw Error(ErrorCode::InvalidArgument, "data '" + o.data + "' has no labels to train a classifier on "
                                                         "(use phantom:..., a CSV, or a metadata.jsonl with kind/findings)");
         task = makeClassifierTask(o, data->labelNames());
+    }
+    if (o.target == TrainTarget::Anatomy) {
+        if (data->targetNames().empty())
+            throw Error(ErrorCode::InvalidArgument, "data '" + o.data + "' has no anatomy factors to regress "
+                                                        "(only phantom data knows them: phantom:cxr or phantom:derm)");
+        task = makeAnatomyTask(o, data->targetNames());
     }
 
     TrainState ts = trainableParameters(task->trainable());

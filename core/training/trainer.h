@@ -11,7 +11,7 @@
 
 namespace mt::training {
 
-enum class TrainTarget { Vae, Text, Unet, Classifier };
+enum class TrainTarget { Vae, Text, Unet, Classifier, Anatomy };
 std::string_view toString(TrainTarget target);
 std::optional<TrainTarget> trainTargetFromString(std::string_view text);
 
@@ -25,7 +25,7 @@ std::optional<Prediction> predictionFromString(std::string_view text);
 struct TrainOptions {
     TrainTarget target = TrainTarget::Unet;
     std::string modelDir;                 // diffusers model to start from (vae/text/unet)
-    std::string outDir;                   // model folder (vae/text/unet) or classifier folder
+    std::string outDir;                   // model folder (vae/text/unet), classifier or anatomy-regressor folder
     std::string data = "phantom:cxr,derm";
     std::int64_t phantomPool = 0;         // > 0: phantom data is a fixed set of this many examples
     std::int64_t latentCache = 20000;     // unet: frozen VAE encodings kept for at most this many examples

@@ -21,4 +21,18 @@ inline void trainTinyClassifier(const std::string& outDir, const std::string& da
     training::train(o);
 }
 
+// An anatomy regressor trained the same way (two steps, 32-pixel phantoms of `data`).
+inline void trainTinyAnatomyRegressor(const std::string& outDir, const std::string& data)
+{
+    training::TrainOptions o;
+    o.target = training::TrainTarget::Anatomy;
+    o.outDir = outDir;
+    o.data = data;
+    o.size = 32;
+    o.batch = 4;
+    o.steps = 2;
+    o.threads = 1;
+    training::train(o);
+}
+
 }  // namespace mt::test

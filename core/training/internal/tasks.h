@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/common/json.h"
 #include "core/pipeline/sd_model.h"
 #include "core/training/dataset.h"
 #include "core/training/internal/train_utils.h"
@@ -37,6 +38,8 @@ std::unique_ptr<Task> makeUnetTask(const TrainOptions& options);
 std::unique_ptr<Task> makeVaeTask(const TrainOptions& options);
 std::unique_ptr<Task> makeTextTask(const TrainOptions& options);
 std::unique_ptr<Task> makeClassifierTask(const TrainOptions& options, const std::vector<std::string>& labels);
+// Targets are "<kind>.<factor>" names (PhantomDataset::targetNames()).
+std::unique_ptr<Task> makeAnatomyTask(const TrainOptions& options, const std::vector<std::string>& targets);
 
 // ---- shared by the tasks and the tests --------------------------------------------------------------
 
@@ -93,5 +96,12 @@ public:
     int m_width;
 };
 TORCH_MODULE(SmallCnn);
+
+// A SmallCnn as a folder holds it: <stem>.json (architecture "SmallCnn", width, image_size and the
+// caller's keys) and <stem>.safetensors, both written under a temporary name and renamed.
+void writeSmallCnn(SmallCnn& net, int imageSize, const std::string& outDir, const std::string& stem, Json config);
+// Reads <stem>.json (returned in `config`) and the weights of a net with `outputs` outputs, in eval mode.
+// Throws mt::Error naming the file for a missing/foreign config or weights that do not fit.
+SmallCnn readSmallCnn(const std::string& folder, const std::string& stem, int outputs, const Json& config);
 
 }  // namespace mt::training

@@ -29,6 +29,8 @@ struct Batch {
     std::vector<std::string> captions;
     torch::Tensor labels;              // [B, K] 0/1 (K = 0 when the source has no labels)
     torch::Tensor labelMask;           // [B, K] 1 where the label is known
+    torch::Tensor targets;             // [B, R] regression targets, raw values (R = 0 when none)
+    torch::Tensor targetMask;          // [B, R] 1 where the target is known
     std::vector<std::int64_t> ids;     // TrainSample::id per example
 };
 

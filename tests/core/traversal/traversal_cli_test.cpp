@@ -30,11 +30,17 @@ TEST_CASE("CLI traverse: seed start writes frames, swaps, strip, latents and met
     const std::string model = mt::test::goldenDir() + "/tiny-sd";
     const fs::path dir = fs::path(mt::test::outDir()) / "traverse_seed";
     fs::remove_all(dir);
+    // A classifier and an anatomy regressor of the kind (two training steps each): CFRT of this seed and
+    // the identity change on anatomy factors are computed.
+    const std::string models = (fs::path(mt::test::outDir()) / "traverse_seed_models").string();
+    fs::remove_all(models);
+    mt::test::trainTinyClassifier(models + "/classifier-cxr", "phantom:cxr");
+    mt::test::trainTinyAnatomyRegressor(models + "/anatomy-cxr", "phantom:cxr");
     std::string out, err;
     const int code = runCli({"traverse", "--model", model, "--seed", "3", "--neutral", "normal chest x-ray",
                              "--attribute", "chest x-ray showing pleural effusion", "--steps", "6", "--swaps", "4,2",
                              "--frames", "5", "--measure-uncached", "--save-frame-latents", "--threads", "1",
-                             "--out", dir.string()},
+                             "--classifiers", models, "--out", dir.string()},
                             &out, &err);
     INFO(err);
     REQUIRE(code == 0);
@@ -87,7 +93,38 @@ TEST_CASE("CLI traverse: seed start writes frames, swaps, strip, latents and met
     CHECK(t.at("steps_without_cache").asInt() == 18);
     CHECK(t.at("max_abs_diff_cached_vs_uncached").asDouble() == 0.0);
     CHECK(t.at("measured_seconds_without_cache").asDouble() > t.at("seconds_with_cache").asDouble() * 0.5);
-    CHECK_FALSE(m.at("cfrt").at("computed").asBool());
+    // CFRT of this seed: the finding comes from the prompts; the grid 4,2 lacks k = 5, 10, 15, so only
+    // the Bezier selection (the last 40 % of the frames: 3, 4) is scored.
+    const auto& c = m.at("cfrt");
+    REQUIRE(c.at("computed").asBool());
+    CHECK(c.at("finding").asString() == "pleural_effusion");
+    CHECK(c.at("groups").at(0).asString() == "pleural_effusion");
+    const std::size_t groups = c.at("groups").size();
+    CHECK(groups == 5);
+    CHECK(c.at("swap_selection_k").isNull());
+    REQUIRE(c.at("frame_selection").size() == 2);
+    CHECK(c.at("frame_selection").at(0).asInt() == 3);
+    CHECK(c.at("probabilities").at("neutral").size() == groups);
+    REQUIRE(c.at("probabilities").at("frames").size() == 5);
+    // Frame 0 is the neutral image: the same probabilities.
+    for (std::size_t g = 0; g < groups; ++g)
+        CHECK(c.at("probabilities").at("frames").at(0).at(g).asDouble() == Approx(c.at("probabilities").at("neutral").at(g).asDouble()));
+    CHECK(c.at("probabilities").at("swaps").size() == 2);
+    CHECK_FALSE(c.contains("flip_swapped"));
+    REQUIRE(c.contains("flip_bezier"));
+    const double gain = (c.at("probabilities").at("frames").at(3).at(0).asDouble() + c.at("probabilities").at("frames").at(4).at(0).asDouble()) / 2
+                        - c.at("probabilities").at("neutral").at(0).asDouble();
+    CHECK(c.at("target_gain_bezier").asDouble() == Approx(gain).margin(1e-9));
+    CHECK_THAT(out, Catch::Contains("CFRT of this seed for pleural_effusion: swapped n/a, Bezier "));
+    // Identity change on anatomy factors: 0 for frame 0 (the neutral image itself), >= 0 elsewhere.
+    const auto& an = m.at("identity").at("anatomy");
+    CHECK(an.at("factors").size() == 17);
+    CHECK(an.at("factors").at(1).asString() == "cxr.thorax_width");
+    CHECK(m.at("identity").at("frames").at(0).at("anatomy_change").asDouble() == Approx(0.0).margin(1e-5));
+    CHECK(m.at("identity").at("swaps").at(1).at("anatomy_change").asDouble() >= 0.0);
+    CHECK(an.at("mean_change_bezier").asDouble() >= 0.0);
+    CHECK_FALSE(an.contains("mean_change_swapped"));
+    CHECK_THAT(out, Catch::Contains("identity change (anatomy regressor, population s.d.): swapped n/a, Bezier "));
     CHECK_FALSE(m.contains("inversion"));
     // Nothing half-written is left behind.
     for (const auto& entry : fs::recursive_directory_iterator(dir))
@@ -121,6 +158,11 @@ TEST_CASE("CLI traverse: DICOM start with inversion, soft schedules, comparison 
     CHECK(m.at("inversion").at("reconstruction_mean_abs_error").asDouble() >= 0.0);
     CHECK(m.at("inversion").contains("reconstruction_psnr_db"));
     CHECK(m.at("identity").at("swaps").size() == 3);  // k3, k1, ramp
+    // No classifier beside the golden model: CFRT is not computed, and metrics.json says why.
+    CHECK_FALSE(m.at("cfrt").at("computed").asBool());
+    CHECK_THAT(m.at("cfrt").at("reason").asString(), Catch::Contains("classifier-cxr"));
+    CHECK_FALSE(m.at("identity").contains("anatomy"));
+    CHECK_THAT(out, Catch::Contains("CFRT not computed: no cxr classifier in"));
     CHECK(readImage((dir / "swaps" / "ramp.png").string()).width == 64);
     CHECK(readImage((dir / "inversion" / "input.png").string()).width == 64);
     CHECK(readImage((dir / "inversion" / "reconstruction.png").string()).width == 64);
@@ -149,6 +191,13 @@ TEST_CASE("CLI traverse: DICOM start with inversion, soft schedules, comparison 
     auto [c4, e4] = with({"--seed", "1", "--image", "x.png"});
     CHECK(c4 == 2);
     CHECK_THAT(e4, Catch::Contains("either --seed or --image"));
+    auto [c5, e5] = with({"--finding", "nosuch"});
+    CHECK(c5 == 2);
+    CHECK_THAT(e5, Catch::Contains("--finding: unknown finding 'nosuch'"));
+    // A classifier folder given explicitly must hold the classifier: the error names the folder.
+    auto [c6, e6] = with({"--finding", "hair", "--classifiers", (dir / "none").string(), "--steps", "2", "--swaps", "1"});
+    CHECK(c6 == 1);
+    CHECK_THAT(e6, Catch::Contains("classifier-derm"));
 }
 
 TEST_CASE("CLI directions: prompt-pair, pca, list, orthogonalize", "[traversal_cli]")
