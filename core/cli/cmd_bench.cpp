@@ -573,18 +573,6 @@ std::string defaultModelDir()
     return {};
 }
 
-// The paper's grid k = 45, 40, ..., 5 of 50 steps, scaled to `steps` (distinct, 0 <= k < steps - 1).
-std::vector<int> scaledSwapGrid(int steps)
-{
-    std::vector<int> out;
-    for (int k : traversal::kPaperSwapGrid) {
-        int s = static_cast<int>(std::lround(k * steps / 50.0));
-        s = std::clamp(s, 0, std::max(0, steps - 2));
-        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-    }
-    return out;
-}
-
 ArgParser benchParser()
 {
     ArgParser p("medtraverse-cli bench",
@@ -610,6 +598,7 @@ ArgParser benchParser()
         .option("threads", "N", "CPU threads (0 = all cores)", "0")
         .option("peak-size", "N", "Matrix size of the sgemm peak measurement", "2048")
         .option("attention-chunk-mb", "MB", "Split attention whose float32 score matrix exceeds MB (0 = never)", "256")
+        .flag("channels-last", "Store the UNet's and VAE's convolution weights channels-last (NHWC) before measuring")
         .option("json", "FILE", "Also write every row as JSON")
         .example("medtraverse-cli bench all --model resources/models/default --repeat 10")
         .example("medtraverse-cli bench unet --model /tmp/sd15-random --size 512 --repeat 3")
@@ -649,7 +638,12 @@ int runBench(const std::vector<std::string>& args, CommandContext& ctx)
             if (k >= s.steps - 1)
                 throw UsageError("--swaps: k = " + std::to_string(k) + " must be below --steps - 1 = " + std::to_string(s.steps - 1));
     } else {
-        s.swaps = scaledSwapGrid(s.steps);
+        // The grid the GUI's trajectories use, so bench ui-latency measures what the app does.
+        try {
+            s.swaps = GenerationEngine::scaledSwapGrid(s.steps);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--steps: ") + e.what());
+        }
     }
     const std::int64_t chunkMb = a.getInt("attention-chunk-mb", 256, 0, 1 << 20);
     const std::string jsonPath = a.get("json");
@@ -678,6 +672,8 @@ int runBench(const std::vector<std::string>& args, CommandContext& ctx)
         const auto t0 = Clock::now();
         model.emplace(pipeline::StableDiffusionModel::load(modelDir));
         loadMs = msSince(t0);
+        if (a.has("channels-last"))
+            ctx.out << "layout: channels-last (" << model->useChannelsLast() << " convolution weights converted)\n";
         if (s.width == 0) s.width = model->defaultImageSize();
         if (s.height == 0) s.height = model->defaultImageSize();
         const int f = model->vaeScaleFactor();

@@ -51,6 +51,19 @@ std::int64_t StableDiffusionModel::parameterCount() const
     return n;
 }
 
+int StableDiffusionModel::useChannelsLast()
+{
+    torch::NoGradGuard noGrad;
+    int converted = 0;
+    for (torch::nn::Module* m : {static_cast<torch::nn::Module*>(unet.get()), static_cast<torch::nn::Module*>(vae.get())})
+        for (auto& p : m->parameters())
+            if (p.dim() == 4) {
+                p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+                ++converted;
+            }
+    return converted;
+}
+
 StableDiffusionModel StableDiffusionModel::load(const std::string& folder, c10::Device device)
 {
     validateModelFolder(folder);

@@ -38,6 +38,10 @@ struct StableDiffusionModel {
     int defaultImageSize() const { return unet->config().sampleSize * vaeScaleFactor(); }
     double scalingFactor() const { return vae->config().scalingFactor; }
     std::int64_t parameterCount() const;
+    // Stores the UNet's and the VAE's convolution weights in channels-last (NHWC) memory order, so the
+    // convolutions run on oneDNN's NHWC path (issue 10's layout experiment; `bench --channels-last`).
+    // Results equal the default layout up to float rounding. Returns the number of tensors converted.
+    int useChannelsLast();
 };
 
 // Checks a folder looks like a diffusers SD pipeline; throws naming the first missing piece.

@@ -148,3 +148,25 @@ TEST_CASE("Inversion: encoded latents and every inverse step match DDIMInverseSc
         CHECK(maxAbsDiff(run.latents.back(), lat[10]) < 2e-2 * std::max(1.0, maxAbs(lat[10])));
     }
 }
+
+TEST_CASE("Pipeline: channels-last convolution weights give the diffusers result too", "[pipeline]")
+{
+    // issue 10's layout experiment (bench --channels-last): same numbers, another memory order.
+    auto ref = mt::test::reference("pipeline");
+    auto m = pipeline::StableDiffusionModel::load(mt::test::goldenDir() + "/tiny-sd");
+    const int converted = m.useChannelsLast();
+    CHECK(converted > 0);
+    int channelsLast = 0;
+    for (const auto& p : m.unet->parameters())
+        if (p.dim() == 4 && p.is_contiguous(at::MemoryFormat::ChannelsLast) && !p.is_contiguous()) ++channelsLast;
+    CHECK(channelsLast > 0);
+    pipeline::GenerateParams p;
+    p.prompt = "chest x-ray, pleural effusion";
+    p.steps = 10;
+    p.guidance = 7.5;
+    p.initLatents = ref.at("initial_latents");
+    const auto r = pipeline::generate(m, p);
+    REQUIRE(r.outcome == pipeline::Outcome::Completed);
+    CHECK(maxAbsDiff(r.latents, ref.at("final_latents")) < 1e-4 * maxAbs(ref.at("final_latents")));
+    CHECK(maxAbsDiff(r.image, ref.at("image_postprocessed_pt")) < 1e-3);
+}
