@@ -53,11 +53,9 @@ void populationStats(const std::vector<std::string>& targets, std::vector<double
 class AnatomyTask : public Task {
 public:
     AnatomyTask(const TrainOptions& o, std::vector<std::string> targets)
-        : m_options(o), m_targets(std::move(targets)), m_net(static_cast<int>(m_targets.size()), 16)
+        : m_options(o), m_targets(std::move(targets)), m_net(static_cast<int>(m_targets.size()), 16),
+          m_size(smallCnnSize(o, "anatomy regressor"))
     {
-        m_size = o.size > 0 ? o.size : 128;
-        if (m_size % 16 != 0 || m_size < 32)
-            throw Error(ErrorCode::InvalidArgument, "anatomy regressor size " + std::to_string(m_size) + " must be a multiple of 16, at least 32");
         populationStats(m_targets, m_mean, m_sd);
         m_meanT = torch::tensor(m_mean, torch::kFloat64).to(torch::kFloat32).unsqueeze(0);   // [1, R]
         m_sdT = torch::tensor(m_sd, torch::kFloat64).to(torch::kFloat32).unsqueeze(0);       // [1, R]
@@ -89,10 +87,7 @@ public:
         }
         cfg["factors"] = factors;
         cfg["outputs"] = Json("standardized: value = mean + std * output");
-        cfg["data"] = Json(m_options.data);
-        cfg["steps"] = Json(m_options.steps);
-        cfg["seed"] = Json(static_cast<std::int64_t>(m_options.seed));
-        writeSmallCnn(m_net, m_size, outDir, "anatomy", std::move(cfg));
+        writeSmallCnn(m_net, m_size, m_options, outDir, "anatomy", std::move(cfg));
         return "wrote anatomy regressor " + outDir + " (" + std::to_string(m_targets.size()) + " factors)";
     }
 

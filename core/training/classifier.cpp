@@ -53,11 +53,9 @@ namespace {
 class ClassifierTask : public Task {
 public:
     ClassifierTask(const TrainOptions& o, std::vector<std::string> labels)
-        : m_options(o), m_labels(std::move(labels)), m_net(static_cast<int>(m_labels.size()), 16)
+        : m_options(o), m_labels(std::move(labels)), m_net(static_cast<int>(m_labels.size()), 16),
+          m_size(smallCnnSize(o, "classifier"))
     {
-        m_size = o.size > 0 ? o.size : 128;
-        if (m_size % 16 != 0 || m_size < 32)
-            throw Error(ErrorCode::InvalidArgument, "classifier size " + std::to_string(m_size) + " must be a multiple of 16, at least 32");
         m_net->train();
     }
     torch::nn::Module& trainable() override { return *m_net; }
@@ -79,10 +77,7 @@ public:
         Json labels = Json::array();
         for (const auto& l : m_labels) labels.push_back(Json(l));
         cfg["labels"] = labels;
-        cfg["data"] = Json(m_options.data);
-        cfg["steps"] = Json(m_options.steps);
-        cfg["seed"] = Json(static_cast<std::int64_t>(m_options.seed));
-        writeSmallCnn(m_net, m_size, outDir, "classifier", std::move(cfg));
+        writeSmallCnn(m_net, m_size, m_options, outDir, "classifier", std::move(cfg));
         return "wrote classifier " + outDir + " (" + std::to_string(m_labels.size()) + " findings)";
     }
 
@@ -95,7 +90,16 @@ private:
 
 }  // namespace
 
-void writeSmallCnn(SmallCnn& net, int imageSize, const std::string& outDir, const std::string& stem, Json config)
+int smallCnnSize(const TrainOptions& options, const std::string& what)
+{
+    const int size = options.size > 0 ? options.size : 128;
+    if (size % 16 != 0 || size < 32)
+        throw Error(ErrorCode::InvalidArgument, what + " size " + std::to_string(size) + " must be a multiple of 16, at least 32");
+    return size;
+}
+
+void writeSmallCnn(SmallCnn& net, int imageSize, const TrainOptions& run, const std::string& outDir, const std::string& stem,
+                   Json config)
 {
     fs::create_directories(outDir);
     std::vector<std::pair<std::string, torch::Tensor>> weights;
@@ -106,6 +110,9 @@ void writeSmallCnn(SmallCnn& net, int imageSize, const std::string& outDir, cons
     config["architecture"] = Json("SmallCnn");
     config["width"] = Json(net->m_width);
     config["image_size"] = Json(imageSize);
+    config["data"] = Json(run.data);
+    config["steps"] = Json(run.steps);
+    config["seed"] = Json(static_cast<std::int64_t>(run.seed));
     writeTextFile((fs::path(outDir) / (stem + ".json")).string(), config.dump(2) + "\n");
 }
 

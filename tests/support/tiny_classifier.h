@@ -6,12 +6,13 @@
 
 namespace mt::test {
 
-// An attribute classifier trained for two steps on 32-pixel phantoms of `data` ("phantom:cxr", ...),
-// written to `outDir`: enough to exercise code that scores or differentiates through a classifier.
-inline void trainTinyClassifier(const std::string& outDir, const std::string& data)
+// A small CNN of `target` (attribute classifier or anatomy regressor) trained for two steps on
+// 32-pixel phantoms of `data` ("phantom:cxr", ...), written to `outDir`: enough to exercise code that
+// scores, reads or differentiates through one.
+inline void trainTinySmallCnn(training::TrainTarget target, const std::string& outDir, const std::string& data)
 {
     training::TrainOptions o;
-    o.target = training::TrainTarget::Classifier;
+    o.target = target;
     o.outDir = outDir;
     o.data = data;
     o.size = 32;
@@ -21,18 +22,14 @@ inline void trainTinyClassifier(const std::string& outDir, const std::string& da
     training::train(o);
 }
 
-// An anatomy regressor trained the same way (two steps, 32-pixel phantoms of `data`).
+inline void trainTinyClassifier(const std::string& outDir, const std::string& data)
+{
+    trainTinySmallCnn(training::TrainTarget::Classifier, outDir, data);
+}
+
 inline void trainTinyAnatomyRegressor(const std::string& outDir, const std::string& data)
 {
-    training::TrainOptions o;
-    o.target = training::TrainTarget::Anatomy;
-    o.outDir = outDir;
-    o.data = data;
-    o.size = 32;
-    o.batch = 4;
-    o.steps = 2;
-    o.threads = 1;
-    training::train(o);
+    trainTinySmallCnn(training::TrainTarget::Anatomy, outDir, data);
 }
 
 }  // namespace mt::test

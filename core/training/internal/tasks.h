@@ -97,9 +97,14 @@ public:
 };
 TORCH_MODULE(SmallCnn);
 
-// A SmallCnn as a folder holds it: <stem>.json (architecture "SmallCnn", width, image_size and the
-// caller's keys) and <stem>.safetensors, both written under a temporary name and renamed.
-void writeSmallCnn(SmallCnn& net, int imageSize, const std::string& outDir, const std::string& stem, Json config);
+// The training resolution of a SmallCnn task: options.size, 128 by default; throws naming `what` when it
+// is not a multiple of 16 of at least 32.
+int smallCnnSize(const TrainOptions& options, const std::string& what);
+// A SmallCnn as a folder holds it: <stem>.json (architecture "SmallCnn", width, image_size, the run's
+// data/steps/seed and the caller's keys) and <stem>.safetensors, both written under a temporary name
+// and renamed.
+void writeSmallCnn(SmallCnn& net, int imageSize, const TrainOptions& run, const std::string& outDir, const std::string& stem,
+                   Json config);
 // Reads <stem>.json (returned in `config`) and the weights of a net with `outputs` outputs, in eval mode.
 // Throws mt::Error naming the file for a missing/foreign config or weights that do not fit.
 SmallCnn readSmallCnn(const std::string& folder, const std::string& stem, int outputs, const Json& config);
