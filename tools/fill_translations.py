@@ -353,6 +353,10 @@ FR = {
     "%1 x %2": "%1 x %2",
     "Unreadable files (%1)": "Fichiers illisibles (%1)",
     "%1, frame %2": "%1, image %2",
+    "Sliders apply to every frame (%1): frame 0 is the neutral prompt with these sliders.": "Les curseurs s'appliquent à chaque image (%1) : l'image 0 est le prompt neutre avec ces curseurs.",
+    "x %1  y %2": "x %1  y %2",
+    "value %1": "valeur %1",
+    "R %1 G %2 B %3": "R %1 V %2 B %3",
 }
 
 

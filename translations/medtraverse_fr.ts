@@ -70,12 +70,12 @@
 <context>
     <name>mt::ui::AboutDialog</name>
     <message>
-        <location filename="../ui/about_dialog.cpp" line="14"/>
+        <location filename="../ui/about_dialog.cpp" line="15"/>
         <source>About MedTraverse</source>
         <translation>À propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/about_dialog.cpp" line="24"/>
+        <location filename="../ui/about_dialog.cpp" line="30"/>
         <source>&lt;h3&gt;MedTraverse %1&lt;/h3&gt;&lt;p&gt;Language-guided trajectories through a latent diffusion model: steer one finding at a time while the patient&apos;s anatomy stays put.&lt;/p&gt;&lt;p&gt;&lt;b&gt;All generated and edited images are synthetic.&lt;/b&gt; They are for research, teaching and reader studies, not for diagnosis.&lt;/p&gt;&lt;p&gt;Built with Qt, LibTorch, OpenCV, DCMTK and QCustomPlot (GPL-3.0).&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MedTraverse %1&lt;/h3&gt;&lt;p&gt;Trajectoires guidées par le langage dans un modèle de diffusion latente : modifiez une anomalie à la fois pendant que l&apos;anatomie du patient reste en place.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Toutes les images générées ou modifiées sont synthétiques.&lt;/b&gt; Elles servent à la recherche, à l&apos;enseignement et aux études de lecture, pas au diagnostic.&lt;/p&gt;&lt;p&gt;Construit avec Qt, LibTorch, OpenCV, DCMTK et QCustomPlot (GPL-3.0).&lt;/p&gt;</translation>
     </message>
@@ -83,147 +83,147 @@
 <context>
     <name>mt::ui::AttributePanel</name>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="40"/>
+        <location filename="../ui/attribute_panel.cpp" line="44"/>
         <source>No directions loaded</source>
         <translation>Aucune direction chargée</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="43"/>
+        <location filename="../ui/attribute_panel.cpp" line="47"/>
         <source>Load...</source>
         <translation>Charger...</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="44"/>
+        <location filename="../ui/attribute_panel.cpp" line="48"/>
         <source>Load a direction file made by medtraverse-cli directions (prompt pairs, PCA, ...)</source>
         <translation>Charger un fichier de directions créé par medtraverse-cli directions (paires de prompts, ACP, ...)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="46"/>
+        <location filename="../ui/attribute_panel.cpp" line="50"/>
         <source>Reset all</source>
         <translation>Tout remettre à zéro</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="48"/>
+        <location filename="../ui/attribute_panel.cpp" line="52"/>
         <source>Every unlocked slider back to 0</source>
         <translation>Tous les curseurs non verrouillés reviennent à 0</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="58"/>
+        <location filename="../ui/attribute_panel.cpp" line="62"/>
         <source>the first step</source>
         <translation>la première étape</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="58"/>
+        <location filename="../ui/attribute_panel.cpp" line="62"/>
         <source>%1 % of the steps</source>
         <translation>%1 % des étapes</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="60"/>
+        <location filename="../ui/attribute_panel.cpp" line="64"/>
         <source>Steps before this point use the plain prompt, as in the paper&apos;s late prompt swap: the first steps fix the anatomy, so a later start keeps more of it</source>
         <translation>Les étapes avant ce point utilisent le prompt seul, comme l&apos;échange tardif de prompt de l&apos;article : les premières étapes fixent l&apos;anatomie, donc un début plus tardif en conserve davantage</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="65"/>
+        <location filename="../ui/attribute_panel.cpp" line="70"/>
         <source>Sliders act from</source>
         <translation>Les curseurs agissent à partir de</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="75"/>
+        <location filename="../ui/attribute_panel.cpp" line="80"/>
         <source>Load a direction file to get one slider per finding. The bundled model&apos;s file loads by itself; make others with medtraverse-cli directions prompt-pair or pca.</source>
         <translation>Chargez un fichier de directions pour obtenir un curseur par signe. Celui du modèle fourni se charge tout seul ; créez-en d&apos;autres avec medtraverse-cli directions prompt-pair ou pca.</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="93"/>
+        <location filename="../ui/attribute_panel.cpp" line="98"/>
         <source>prompt pair</source>
         <translation>paire de prompts</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="94"/>
+        <location filename="../ui/attribute_panel.cpp" line="99"/>
         <source>text PCA</source>
         <translation>ACP du texte</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="95"/>
+        <location filename="../ui/attribute_panel.cpp" line="100"/>
         <source>orthogonalised</source>
         <translation>orthogonalisée</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="96"/>
+        <location filename="../ui/attribute_panel.cpp" line="101"/>
         <source>h-space PCA</source>
         <translation>ACP de l&apos;espace h</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="97"/>
+        <location filename="../ui/attribute_panel.cpp" line="102"/>
         <source>Jacobian direction</source>
         <translation>direction jacobienne</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="99"/>
+        <location filename="../ui/attribute_panel.cpp" line="104"/>
         <source>%1 % of variance</source>
         <translation>%1 % de la variance</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="100"/>
+        <location filename="../ui/attribute_panel.cpp" line="105"/>
         <source>sigma %1</source>
         <translation>sigma %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="102"/>
+        <location filename="../ui/attribute_panel.cpp" line="107"/>
         <source>cleaned of %1</source>
         <translation>nettoyée de %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="105"/>
+        <location filename="../ui/attribute_panel.cpp" line="110"/>
         <source>moves %1 (r = %2)</source>
         <translation>modifie %1 (r = %2)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="106"/>
+        <location filename="../ui/attribute_panel.cpp" line="111"/>
         <source>moves %1</source>
         <translation>modifie %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="141"/>
+        <location filename="../ui/attribute_panel.cpp" line="146"/>
         <source>Slider range: the ends move the embedding by this many units of the direction</source>
         <translation>Plage du curseur : les extrémités déplacent l&apos;embedding de ce nombre d&apos;unités de la direction</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="144"/>
+        <location filename="../ui/attribute_panel.cpp" line="149"/>
         <source>Back to 0</source>
         <translation>Revenir à 0</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="145"/>
+        <location filename="../ui/attribute_panel.cpp" line="150"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="146"/>
+        <location filename="../ui/attribute_panel.cpp" line="151"/>
         <source>Keep this value: the slider cannot move and Reset all leaves it</source>
         <translation>Garder cette valeur : le curseur ne bouge plus et « Tout remettre à zéro » l&apos;ignore</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="189"/>
+        <location filename="../ui/attribute_panel.cpp" line="196"/>
         <source>&apos;%1&apos; holds no directions</source>
         <translation>« %1 » ne contient aucune direction</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="195"/>
+        <location filename="../ui/attribute_panel.cpp" line="203"/>
         <source>%1 (directions: %2)</source>
         <translation>%1 (directions : %2)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="206"/>
+        <location filename="../ui/attribute_panel.cpp" line="214"/>
         <source>Load Directions</source>
         <translation>Charger des directions</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="207"/>
+        <location filename="../ui/attribute_panel.cpp" line="215"/>
         <source>Direction files (*.safetensors);;All files (*)</source>
         <translation>Fichiers de directions (*.safetensors);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="210"/>
+        <location filename="../ui/attribute_panel.cpp" line="218"/>
         <source>Could not load: %1</source>
         <translation>Chargement impossible : %1</translation>
     </message>
@@ -269,12 +269,27 @@
 <context>
     <name>mt::ui::ImageView</name>
     <message>
-        <location filename="../ui/image_view.cpp" line="236"/>
+        <location filename="../ui/image_view.cpp" line="254"/>
+        <source>value %1</source>
+        <translation>valeur %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/image_view.cpp" line="257"/>
+        <source>R %1 G %2 B %3</source>
+        <translation>R %1 V %2 B %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/image_view.cpp" line="259"/>
+        <source>x %1  y %2</source>
+        <translation>x %1  y %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/image_view.cpp" line="276"/>
         <source>Zoom %1 %</source>
         <translation>Zoom %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="238"/>
+        <location filename="../ui/image_view.cpp" line="278"/>
         <source>W %1  L %2</source>
         <translation>L %1  C %2</translation>
     </message>
@@ -292,679 +307,679 @@
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="343"/>
+        <location filename="../ui/main_window.cpp" line="346"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="350"/>
+        <location filename="../ui/main_window.cpp" line="353"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="355"/>
-        <location filename="../ui/main_window.cpp" line="356"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="359"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="363"/>
+        <location filename="../ui/main_window.cpp" line="366"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="139"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="158"/>
+        <location filename="../ui/main_window.cpp" line="160"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="165"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="173"/>
+        <location filename="../ui/main_window.cpp" line="175"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="206"/>
-        <location filename="../ui/main_window.cpp" line="250"/>
+        <location filename="../ui/main_window.cpp" line="208"/>
+        <location filename="../ui/main_window.cpp" line="253"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="213"/>
+        <location filename="../ui/main_window.cpp" line="215"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="255"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
         <source>A trajectory needs at least 3 steps</source>
         <translation>Une trajectoire demande au moins 3 étapes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="264"/>
+        <location filename="../ui/main_window.cpp" line="267"/>
         <source>Computing the trajectory...</source>
         <translation>Calcul de la trajectoire...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="283"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>Draft in %1 s - let go of the slider for the full image</source>
         <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="285"/>
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="318"/>
+        <location filename="../ui/main_window.cpp" line="321"/>
         <source>The image on screen is now the reference of the compare view</source>
         <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="325"/>
+        <location filename="../ui/main_window.cpp" line="328"/>
         <source>Cannot load directions: %1</source>
         <translation>Impossible de charger les directions : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="348"/>
+        <location filename="../ui/main_window.cpp" line="351"/>
         <source>Decoding frame %1 of %2</source>
         <translation>Décodage de l&apos;image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="349"/>
+        <location filename="../ui/main_window.cpp" line="352"/>
         <source>Inverting the image: step %1 of %2</source>
         <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="404"/>
+        <location filename="../ui/main_window.cpp" line="417"/>
         <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
         <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="409"/>
+        <location filename="../ui/main_window.cpp" line="422"/>
         <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
         <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="419"/>
+        <location filename="../ui/main_window.cpp" line="432"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="427"/>
+        <location filename="../ui/main_window.cpp" line="440"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="428"/>
+        <location filename="../ui/main_window.cpp" line="441"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="434"/>
-        <location filename="../ui/main_window.cpp" line="500"/>
+        <location filename="../ui/main_window.cpp" line="447"/>
+        <location filename="../ui/main_window.cpp" line="513"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="449"/>
-        <location filename="../ui/main_window.cpp" line="468"/>
+        <location filename="../ui/main_window.cpp" line="462"/>
+        <location filename="../ui/main_window.cpp" line="481"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="451"/>
-        <location filename="../ui/main_window.cpp" line="476"/>
+        <location filename="../ui/main_window.cpp" line="464"/>
+        <location filename="../ui/main_window.cpp" line="489"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="467"/>
+        <location filename="../ui/main_window.cpp" line="480"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="470"/>
+        <location filename="../ui/main_window.cpp" line="483"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="533"/>
+        <location filename="../ui/main_window.cpp" line="546"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="548"/>
+        <location filename="../ui/main_window.cpp" line="561"/>
         <source>of %1</source>
         <translation>sur %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="554"/>
+        <location filename="../ui/main_window.cpp" line="567"/>
         <source>Open DICOM Folder</source>
         <translation>Ouvrir un dossier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563"/>
-        <location filename="../ui/main_window.cpp" line="956"/>
+        <location filename="../ui/main_window.cpp" line="576"/>
+        <location filename="../ui/main_window.cpp" line="980"/>
         <source>Cannot scan for DICOM files</source>
         <translation>Impossible de rechercher les fichiers DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563"/>
+        <location filename="../ui/main_window.cpp" line="576"/>
         <source>the folder or file does not exist</source>
         <translation>le dossier ou le fichier n&apos;existe pas</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="582"/>
+        <location filename="../ui/main_window.cpp" line="595"/>
         <source>Only local files can be opened; &apos;%1&apos; is not a local file</source>
         <translation>Seuls les fichiers locaux peuvent être ouverts ; « %1 » n&apos;est pas un fichier local</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="637"/>
+        <location filename="../ui/main_window.cpp" line="650"/>
         <source>Opened %1; the other %2 dropped images were not opened</source>
         <translation>%1 ouvert ; les %2 autres images déposées n&apos;ont pas été ouvertes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="644"/>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="647"/>
+        <location filename="../ui/main_window.cpp" line="660"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="648"/>
+        <location filename="../ui/main_window.cpp" line="661"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="654"/>
+        <location filename="../ui/main_window.cpp" line="667"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="670"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="662"/>
+        <location filename="../ui/main_window.cpp" line="675"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="665"/>
-        <location filename="../ui/main_window.cpp" line="685"/>
+        <location filename="../ui/main_window.cpp" line="678"/>
+        <location filename="../ui/main_window.cpp" line="698"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="695"/>
+        <location filename="../ui/main_window.cpp" line="708"/>
         <source>Export Trajectory to Folder</source>
         <translation>Exporter la trajectoire dans un dossier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="701"/>
+        <location filename="../ui/main_window.cpp" line="714"/>
         <source>Cannot export trajectory</source>
         <translation>Impossible d&apos;exporter la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="703"/>
+        <location filename="../ui/main_window.cpp" line="716"/>
         <source>there is no trajectory yet (Compute trajectory first)</source>
         <translation>il n&apos;y a pas encore de trajectoire (Calculer la trajectoire d&apos;abord)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="709"/>
+        <location filename="../ui/main_window.cpp" line="722"/>
         <source>frame %1 is still being decoded; export when the trajectory is finished</source>
         <translation>l&apos;image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="750"/>
+        <location filename="../ui/main_window.cpp" line="774"/>
         <source>Exported %1 frames, trajectory.mp4 and recipe.json to %2</source>
         <translation>%1 images, trajectory.mp4 et recipe.json exportés dans %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="801"/>
+        <location filename="../ui/main_window.cpp" line="825"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="808"/>
+        <location filename="../ui/main_window.cpp" line="832"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="818"/>
+        <location filename="../ui/main_window.cpp" line="842"/>
         <source>Frame</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="821"/>
+        <location filename="../ui/main_window.cpp" line="845"/>
         <source>DICOM frame on screen (Page Up / Page Down)</source>
         <translation>Image DICOM affichée (Page préc. / Page suiv.)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="845"/>
+        <location filename="../ui/main_window.cpp" line="869"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="848"/>
+        <location filename="../ui/main_window.cpp" line="872"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="852"/>
+        <location filename="../ui/main_window.cpp" line="876"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="853"/>
+        <location filename="../ui/main_window.cpp" line="877"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="856"/>
+        <location filename="../ui/main_window.cpp" line="880"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="857"/>
+        <location filename="../ui/main_window.cpp" line="881"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="862"/>
+        <location filename="../ui/main_window.cpp" line="886"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="863"/>
+        <location filename="../ui/main_window.cpp" line="887"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="865"/>
+        <location filename="../ui/main_window.cpp" line="889"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="867"/>
+        <location filename="../ui/main_window.cpp" line="891"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="871"/>
+        <location filename="../ui/main_window.cpp" line="895"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="875"/>
+        <location filename="../ui/main_window.cpp" line="899"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="881"/>
+        <location filename="../ui/main_window.cpp" line="905"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="884"/>
+        <location filename="../ui/main_window.cpp" line="908"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="884"/>
+        <location filename="../ui/main_window.cpp" line="908"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="884"/>
+        <location filename="../ui/main_window.cpp" line="908"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="884"/>
+        <location filename="../ui/main_window.cpp" line="908"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="884"/>
+        <location filename="../ui/main_window.cpp" line="908"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="889"/>
+        <location filename="../ui/main_window.cpp" line="913"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="891"/>
+        <location filename="../ui/main_window.cpp" line="915"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="895"/>
+        <location filename="../ui/main_window.cpp" line="919"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="898"/>
+        <location filename="../ui/main_window.cpp" line="922"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="905"/>
+        <location filename="../ui/main_window.cpp" line="929"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="913"/>
+        <location filename="../ui/main_window.cpp" line="937"/>
         <source>Sliders</source>
         <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="917"/>
+        <location filename="../ui/main_window.cpp" line="941"/>
         <source>Trajectory (prompt swap)</source>
         <translation>Trajectoire (échange de prompt)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="923"/>
+        <location filename="../ui/main_window.cpp" line="947"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="938"/>
+        <location filename="../ui/main_window.cpp" line="962"/>
         <source>Trajectory</source>
         <translation>Trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="945"/>
+        <location filename="../ui/main_window.cpp" line="969"/>
         <source>DICOM Series</source>
         <translation>Séries DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="954"/>
+        <location filename="../ui/main_window.cpp" line="978"/>
         <source>Scanning %1...</source>
         <translation>Recherche dans %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="960"/>
+        <location filename="../ui/main_window.cpp" line="984"/>
         <source>No DICOM images found</source>
         <translation>Aucune image DICOM trouvée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="961"/>
+        <location filename="../ui/main_window.cpp" line="985"/>
         <source>there are no files to import</source>
         <translation>il n&apos;y a aucun fichier à importer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="962"/>
+        <location filename="../ui/main_window.cpp" line="986"/>
         <source>none of the files is a readable DICOM image; the DICOM Series panel says why for each (%1 files)</source>
         <translation>aucun fichier n&apos;est une image DICOM lisible ; le panneau Séries DICOM indique pourquoi pour chacun (%1 fichiers)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="965"/>
+        <location filename="../ui/main_window.cpp" line="989"/>
         <source>%1: %2 DICOM instances, %3 unreadable files; double-click an instance to open it</source>
         <translation>%1 : %2 instances DICOM, %3 fichiers illisibles ; double-cliquez sur une instance pour l&apos;ouvrir</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="973"/>
+        <location filename="../ui/main_window.cpp" line="997"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="974"/>
+        <location filename="../ui/main_window.cpp" line="998"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="976"/>
+        <location filename="../ui/main_window.cpp" line="1000"/>
         <source>Open DICOM &amp;Folder...</source>
         <translation>Ouvrir un &amp;dossier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="979"/>
+        <location filename="../ui/main_window.cpp" line="1003"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="980"/>
+        <location filename="../ui/main_window.cpp" line="1004"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="981"/>
+        <location filename="../ui/main_window.cpp" line="1005"/>
         <source>&amp;De-identify DICOM Exports</source>
         <translation>&amp;Anonymiser les exports DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="985"/>
+        <location filename="../ui/main_window.cpp" line="1009"/>
         <source>Replace the patient&apos;s name and ID and drop dates and source references in exported DICOM files</source>
         <translation>Remplacer le nom et l&apos;identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="988"/>
+        <location filename="../ui/main_window.cpp" line="1012"/>
         <source>Export &amp;Trajectory (PNG, MP4, recipe)...</source>
         <translation>Exporter la &amp;trajectoire (PNG, MP4, recette)...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="989"/>
+        <location filename="../ui/main_window.cpp" line="1013"/>
         <source>Ctrl+Shift+E</source>
         <translation>Ctrl+Shift+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="990"/>
+        <location filename="../ui/main_window.cpp" line="1014"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="978"/>
+        <location filename="../ui/main_window.cpp" line="1002"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="991"/>
+        <location filename="../ui/main_window.cpp" line="1015"/>
         <source>Ctrl+Alt+O</source>
         <translation>Ctrl+Alt+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="992"/>
+        <location filename="../ui/main_window.cpp" line="1016"/>
         <source>&amp;Load Directions...</source>
         <translation>&amp;Charger des directions...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="993"/>
+        <location filename="../ui/main_window.cpp" line="1017"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="995"/>
+        <location filename="../ui/main_window.cpp" line="1019"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="998"/>
+        <location filename="../ui/main_window.cpp" line="1022"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="999"/>
+        <location filename="../ui/main_window.cpp" line="1023"/>
         <source>&amp;Compare Neutral | Edited | Difference</source>
         <translation>&amp;Comparer neutre | modifiée | différence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1002"/>
+        <location filename="../ui/main_window.cpp" line="1026"/>
         <source>Ctrl+D</source>
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1004"/>
+        <location filename="../ui/main_window.cpp" line="1028"/>
         <source>Use as &amp;Reference</source>
         <translation>Utiliser comme &amp;référence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1005"/>
+        <location filename="../ui/main_window.cpp" line="1029"/>
         <source>Ctrl+R</source>
         <translation>Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1006"/>
+        <location filename="../ui/main_window.cpp" line="1030"/>
         <source>&amp;Fit to Window</source>
         <translation>&amp;Ajuster à la fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1007"/>
+        <location filename="../ui/main_window.cpp" line="1031"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1008"/>
+        <location filename="../ui/main_window.cpp" line="1032"/>
         <source>Reset &amp;Window/Level</source>
         <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1009"/>
+        <location filename="../ui/main_window.cpp" line="1033"/>
         <source>Ctrl+Shift+R</source>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1010"/>
+        <location filename="../ui/main_window.cpp" line="1034"/>
         <source>Window &amp;Presets</source>
         <translation>&amp;Préréglages de fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1012"/>
+        <location filename="../ui/main_window.cpp" line="1036"/>
         <source>File Window</source>
         <translation>Fenêtre du fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1013"/>
+        <location filename="../ui/main_window.cpp" line="1037"/>
         <source>Full Range</source>
         <translation>Plage complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1014"/>
+        <location filename="../ui/main_window.cpp" line="1038"/>
         <source>Auto (1st to 99th percentile)</source>
         <translation>Auto (1er au 99e centile)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1015"/>
+        <location filename="../ui/main_window.cpp" line="1039"/>
         <source>High Contrast</source>
         <translation>Contraste élevé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1022"/>
+        <location filename="../ui/main_window.cpp" line="1046"/>
         <source>&amp;Invert Gray Scale</source>
         <translation>&amp;Inverser les niveaux de gris</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1023"/>
+        <location filename="../ui/main_window.cpp" line="1047"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1025"/>
+        <location filename="../ui/main_window.cpp" line="1049"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1026"/>
+        <location filename="../ui/main_window.cpp" line="1050"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1027"/>
+        <location filename="../ui/main_window.cpp" line="1051"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1028"/>
+        <location filename="../ui/main_window.cpp" line="1052"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1029"/>
+        <location filename="../ui/main_window.cpp" line="1053"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1030"/>
+        <location filename="../ui/main_window.cpp" line="1054"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1031"/>
+        <location filename="../ui/main_window.cpp" line="1055"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1032"/>
+        <location filename="../ui/main_window.cpp" line="1056"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1035"/>
+        <location filename="../ui/main_window.cpp" line="1059"/>
         <source>Next DICOM Frame</source>
         <translation>Image DICOM suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1038"/>
+        <location filename="../ui/main_window.cpp" line="1062"/>
         <source>Previous DICOM Frame</source>
         <translation>Image DICOM précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1049"/>
+        <location filename="../ui/main_window.cpp" line="1073"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1050"/>
+        <location filename="../ui/main_window.cpp" line="1074"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1051"/>
+        <location filename="../ui/main_window.cpp" line="1075"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1052"/>
+        <location filename="../ui/main_window.cpp" line="1076"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1054"/>
+        <location filename="../ui/main_window.cpp" line="1078"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1055"/>
+        <location filename="../ui/main_window.cpp" line="1079"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1056"/>
+        <location filename="../ui/main_window.cpp" line="1080"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1068"/>
-        <location filename="../ui/main_window.cpp" line="1077"/>
+        <location filename="../ui/main_window.cpp" line="1092"/>
+        <location filename="../ui/main_window.cpp" line="1101"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>
@@ -1645,64 +1660,69 @@ Study Instance UID : %3</translation>
         <translation>Partir de l&apos;image ouverte (inversée)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="91"/>
+        <location filename="../ui/trajectory_panel.cpp" line="96"/>
         <source>Compute trajectory</source>
         <translation>Calculer la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="93"/>
+        <location filename="../ui/trajectory_panel.cpp" line="98"/>
         <source>Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)</source>
         <translation>Une passe neutre, puis un échange par k repris depuis son étape en cache (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="98"/>
-        <location filename="../ui/trajectory_panel.cpp" line="270"/>
+        <location filename="../ui/trajectory_panel.cpp" line="103"/>
+        <location filename="../ui/trajectory_panel.cpp" line="291"/>
         <source>Play</source>
         <translation>Lecture</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="102"/>
+        <location filename="../ui/trajectory_panel.cpp" line="107"/>
         <source>Cine: play the trajectory back and forth (Ctrl+Space)</source>
         <translation>Ciné : lire la trajectoire en aller-retour (Ctrl+Space)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="107"/>
+        <location filename="../ui/trajectory_panel.cpp" line="112"/>
         <source>Trajectory position</source>
         <translation>Position sur la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="111"/>
-        <location filename="../ui/trajectory_panel.cpp" line="195"/>
+        <location filename="../ui/trajectory_panel.cpp" line="116"/>
+        <location filename="../ui/trajectory_panel.cpp" line="216"/>
         <source>No trajectory yet</source>
         <translation>Pas encore de trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="178"/>
+        <location filename="../ui/trajectory_panel.cpp" line="186"/>
         <source>Open an image or DICOM file first</source>
         <translation>Ouvrez d&apos;abord une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="179"/>
+        <location filename="../ui/trajectory_panel.cpp" line="187"/>
         <source>%1, frame %2</source>
         <translation>%1, image %2</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="270"/>
+        <location filename="../ui/trajectory_panel.cpp" line="195"/>
+        <source>Sliders apply to every frame (%1): frame 0 is the neutral prompt with these sliders.</source>
+        <translation>Les curseurs s&apos;appliquent à chaque image (%1) : l&apos;image 0 est le prompt neutre avec ces curseurs.</translation>
+    </message>
+    <message>
+        <location filename="../ui/trajectory_panel.cpp" line="291"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="279"/>
+        <location filename="../ui/trajectory_panel.cpp" line="300"/>
         <source>Frame %1 of %2 (tau %3) - %4</source>
         <translation>Image %1 sur %2 (tau %3) - %4</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="283"/>
+        <location filename="../ui/trajectory_panel.cpp" line="304"/>
         <source>decoded</source>
         <translation>décodée</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="283"/>
+        <location filename="../ui/trajectory_panel.cpp" line="304"/>
         <source>preview, decoding...</source>
         <translation>aperçu, décodage...</translation>
     </message>

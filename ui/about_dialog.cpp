@@ -3,6 +3,7 @@
 
 #include <QDialogButtonBox>
 #include <QLabel>
+#include <QPixmap>
 #include <QVBoxLayout>
 
 #include "core/common/version.h"
@@ -15,7 +16,12 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent)
     setObjectName(QStringLiteral("AboutDialog"));
     auto* layout = new QVBoxLayout(this);
     auto* icon = new QLabel(this);
-    icon->setPixmap(QPixmap(QStringLiteral(":/icons/medtraverse.png")).scaled(64, 64, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    // 64 logical pixels from the 256-pixel PNG at device resolution (sharp at 200 % scaling).
+    const qreal dpr = devicePixelRatioF();
+    QPixmap logo = QPixmap(QStringLiteral(":/icons/medtraverse.png"))
+                       .scaled(QSize(64, 64) * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    logo.setDevicePixelRatio(dpr);
+    icon->setPixmap(logo);
     layout->addWidget(icon, 0, Qt::AlignHCenter);
     auto* text = new QLabel(this);
     text->setObjectName(QStringLiteral("aboutText"));

@@ -3,6 +3,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSlider>
 #include <QTimer>
 #include <QToolButton>
@@ -24,6 +26,8 @@ namespace mt::ui {
 
 namespace {
 constexpr int kTicks = 100;  // slider positions per unit of range on each side
+constexpr double kDefaultRange = 2.0;
+constexpr int kDefaultFromIndex = 2;  // 20 % of the steps
 }
 
 double AttributePanel::Row::value() const
@@ -56,10 +60,11 @@ AttributePanel::AttributePanel(QWidget* parent) : QWidget(parent)
     m_from->setObjectName(QStringLiteral("sliderFrom"));
     for (int percent : {0, 10, 20, 30, 50})
         m_from->addItem(percent == 0 ? tr("the first step") : tr("%1 % of the steps").arg(percent), percent / 100.0);
-    m_from->setCurrentIndex(2);
+    m_from->setCurrentIndex(kDefaultFromIndex);
     m_from->setToolTip(tr("Steps before this point use the plain prompt, as in the paper's late prompt swap: the "
                           "first steps fix the anatomy, so a later start keeps more of it"));
     connect(m_from, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        saveFileSettings();
         if (anyActive()) emit slidersChanged(false);
     });
     fromRow->addWidget(new QLabel(tr("Sliders act from"), this));
@@ -136,7 +141,7 @@ void AttributePanel::addRow(const traversal::DirectionInfo& d)
     row.range = new QDoubleSpinBox(row.widget);
     row.range->setRange(0.25, 20.0);
     row.range->setSingleStep(0.25);
-    row.range->setValue(2.0);
+    row.range->setValue(kDefaultRange);
     row.range->setPrefix(QStringLiteral("±"));
     row.range->setToolTip(tr("Slider range: the ends move the embedding by this many units of the direction"));
     auto* reset = new QToolButton(row.widget);
@@ -170,13 +175,15 @@ void AttributePanel::addRow(const traversal::DirectionInfo& d)
     });
     connect(range, &QDoubleSpinBox::valueChanged, this, [this, slider, showValue] {
         showValue();
+        saveFileSettings();
         if (slider->value() != 0) m_settle->start();
     });
     connect(reset, &QToolButton::clicked, slider, [slider] { slider->setValue(0); });
-    connect(row.lock, &QCheckBox::toggled, this, [slider, reset, range](bool locked) {
+    connect(row.lock, &QCheckBox::toggled, this, [this, slider, reset, range](bool locked) {
         slider->setEnabled(!locked);
         reset->setEnabled(!locked);
         range->setEnabled(!locked);
+        saveFileSettings();
     });
     m_rowsLayout->insertWidget(m_rowsLayout->count() - 1, row.widget);
     m_rows.push_back(row);
@@ -191,6 +198,7 @@ QString AttributePanel::loadDirections(const QString& file)
         m_info = std::move(info);
         m_file = file;
         for (const auto& d : m_info.directions) addRow(d);
+        restoreFileSettings();
         m_empty->setVisible(false);
         m_fileLabel->setText(tr("%1 (directions: %2)").arg(QFileInfo(file).fileName()).arg(sliderCount()));
         m_fileLabel->setToolTip(file);
@@ -245,6 +253,66 @@ QSlider* AttributePanel::slider(const QString& name) const
 void AttributePanel::setLocked(const QString& name, bool locked)
 {
     if (const Row* r = find(name)) r->lock->setChecked(locked);
+}
+
+bool AttributePanel::isLocked(const QString& name) const
+{
+    const Row* r = find(name);
+    return r && r->lock->isChecked();
+}
+
+double AttributePanel::range(const QString& name) const
+{
+    const Row* r = find(name);
+    return r ? r->range->value() : 0.0;
+}
+
+void AttributePanel::setRange(const QString& name, double range)
+{
+    if (const Row* r = find(name)) r->range->setValue(range);
+}
+
+QString AttributePanel::settingsGroup(const QString& file)
+{
+    const QFileInfo info(file);
+    const QString path = info.canonicalFilePath().isEmpty() ? info.absoluteFilePath() : info.canonicalFilePath();
+    return QStringLiteral("sliders/files/")
+           + QString::fromLatin1(QCryptographicHash::hash(path.toUtf8(), QCryptographicHash::Sha1).toHex());
+}
+
+void AttributePanel::saveFileSettings() const
+{
+    if (m_restoring || m_file.isEmpty()) return;
+    QSettings s;
+    s.beginGroup(settingsGroup(m_file));
+    s.setValue(QStringLiteral("path"), QFileInfo(m_file).absoluteFilePath());   // for a person reading the file
+    // Maps keyed by direction name: names may hold any character, QSettings keys may not.
+    QVariantMap ranges;
+    QStringList locked;
+    for (const auto& r : m_rows) {
+        ranges.insert(r.name, r.range->value());
+        if (r.lock->isChecked()) locked << r.name;
+    }
+    s.setValue(QStringLiteral("ranges"), ranges);
+    s.setValue(QStringLiteral("locked"), locked);
+    s.setValue(QStringLiteral("actFrom"), sliderFrom());
+}
+
+void AttributePanel::restoreFileSettings()
+{
+    m_restoring = true;
+    QSettings s;
+    s.beginGroup(settingsGroup(m_file));
+    const QVariantMap ranges = s.value(QStringLiteral("ranges")).toMap();
+    const QStringList locked = s.value(QStringLiteral("locked")).toStringList();
+    for (auto& r : m_rows) {
+        r.range->setValue(ranges.value(r.name, kDefaultRange).toDouble());
+        r.lock->setChecked(locked.contains(r.name));
+    }
+    // A file seen for the first time gets the default, not the previous file's choice.
+    if (s.contains(QStringLiteral("actFrom"))) setSliderFrom(s.value(QStringLiteral("actFrom")).toDouble());
+    else m_from->setCurrentIndex(kDefaultFromIndex);
+    m_restoring = false;
 }
 
 double AttributePanel::sliderFrom() const

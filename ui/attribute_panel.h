@@ -20,7 +20,9 @@ namespace mt::ui {
 // Responsibility: the attribute sliders (issue 8): one row per direction of a direction-set file
 // (`medtraverse-cli directions ...`), each with its value, range, reset and lock; several combine.
 // Tells the window when the values change and whether the user is still dragging (draft) or let go
-// (refine). Ownership: owns its rows. Thread: GUI only.
+// (refine). Each slider's range and lock and the "Sliders act from" choice are remembered per direction
+// file (QSettings, see settingsGroup) and restored when that file is loaded again; slider values are
+// not (every load starts neutral). Ownership: owns its rows. Thread: GUI only.
 class AttributePanel : public QWidget {
     Q_OBJECT
 public:
@@ -41,9 +43,18 @@ public:
     void setValue(const QString& name, double value);
     QSlider* slider(const QString& name) const;
     void setLocked(const QString& name, bool locked);
+    bool isLocked(const QString& name) const;
+    // A slider's range (the ± spin box: the ends move by this many units of the direction); 0 when unknown.
+    double range(const QString& name) const;
+    void setRange(const QString& name, double range);
     // Fraction of the denoising steps run before the sliders act (GenerationRequest::sliderFrom).
     double sliderFrom() const;
     void setSliderFrom(double fraction);
+
+    // The QSettings group that holds a direction file's slider settings: "sliders/files/" + the SHA-1
+    // (hex) of the file's canonical absolute path. Keyed by path, not content: a file regenerated in
+    // place keeps its settings (they are per direction name), a copy elsewhere starts from the defaults.
+    static QString settingsGroup(const QString& file);
 
 public slots:
     void resetAll();      // every unlocked slider back to 0
@@ -66,6 +77,8 @@ private:
         double value() const;
     };
     void clearRows();
+    void saveFileSettings() const;   // ranges, locks and "act from" of m_file
+    void restoreFileSettings();      // the same, or the defaults for a file seen for the first time
     void addRow(const traversal::DirectionInfo& d);
     const Row* find(const QString& name) const;
     static QString describe(const traversal::DirectionInfo& d);
@@ -78,6 +91,7 @@ private:
     QVBoxLayout* m_rowsLayout = nullptr;
     QComboBox* m_from = nullptr;
     QTimer* m_settle = nullptr;   // coalesces keyboard/programmatic moves into one refine request
+    bool m_restoring = false;     // restoreFileSettings() is setting the widgets: nothing to save
 };
 
 }  // namespace mt::ui

@@ -23,7 +23,7 @@ ImageView::ImageView(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("imageView"));
     setFocusPolicy(Qt::StrongFocus);
-    setMouseTracking(false);
+    setMouseTracking(true);   // the pixel readout follows the mouse
     setAutoFillBackground(false);
     setContextMenuPolicy(Qt::PreventContextMenu);   // the right button is the W/L drag
 }
@@ -39,6 +39,7 @@ void ImageView::clear()
     m_width = m_height = 0;
     m_values.clear();
     m_rendered = QImage();
+    updateReadout(m_mousePos);
     update();
 }
 
@@ -184,6 +185,7 @@ void ImageView::fitToWindow()
     m_zoom = fitZoom();
     centreImage();
     update();
+    updateReadout(m_mousePos);
     emit zoomChanged(m_zoom);
     emit viewChanged();
 }
@@ -199,6 +201,7 @@ void ImageView::setZoom(double zoom, QPointF anchor)
     m_origin = anchor - imagePoint * m_zoom;
     m_fit = false;
     update();
+    updateReadout(m_mousePos);
     emit zoomChanged(m_zoom);
     emit viewChanged();
 }
@@ -208,6 +211,7 @@ void ImageView::panBy(QPointF delta)
     m_origin += delta;
     m_fit = false;
     update();
+    updateReadout(m_mousePos);
     emit viewChanged();
 }
 
@@ -222,6 +226,7 @@ void ImageView::setViewState(const ViewState& state)
     m_origin = state.origin;
     m_fit = false;
     update();
+    updateReadout(m_mousePos);
     emit zoomChanged(m_zoom);
     emit viewChanged();
 }
@@ -229,6 +234,41 @@ void ImageView::setViewState(const ViewState& state)
 QPointF ImageView::mapFromImage(QPointF imagePoint) const
 {
     return m_origin + imagePoint * m_zoom;
+}
+
+QPoint ImageView::imagePixelAt(QPointF widgetPos) const
+{
+    if (m_width <= 0 || m_zoom <= 0.0 || widgetPos.x() < 0 || widgetPos.y() < 0) return {-1, -1};
+    const QPointF p = (widgetPos - m_origin) / m_zoom;
+    const int x = static_cast<int>(std::floor(p.x())), y = static_cast<int>(std::floor(p.y()));
+    if (x < 0 || y < 0 || x >= m_width || y >= m_height) return {-1, -1};
+    return {x, y};
+}
+
+QString ImageView::pixelText(QPoint pixel) const
+{
+    if (pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= m_width || pixel.y() >= m_height) return {};
+    QString value;
+    if (m_isGray && !m_values.empty()) {
+        const float v = m_values[static_cast<std::size_t>(pixel.y()) * m_width + pixel.x()];
+        value = tr("value %1").arg(double(v), 0, 'g', 6);
+    } else if (!m_rendered.isNull()) {
+        const QRgb c = m_rendered.pixel(pixel);
+        value = tr("R %1 G %2 B %3").arg(qRed(c)).arg(qGreen(c)).arg(qBlue(c));
+    }
+    return tr("x %1  y %2").arg(pixel.x()).arg(pixel.y()) + QStringLiteral("  ") + value;
+}
+
+void ImageView::updateReadout(QPointF widgetPos)
+{
+    m_mousePos = widgetPos;
+    const QPoint pixel = imagePixelAt(widgetPos);
+    const QString text = pixelText(pixel);
+    if (pixel == m_hoverPixel && text == m_readout) return;
+    m_hoverPixel = pixel;
+    m_readout = text;
+    update();
+    emit pixelHovered(pixel, text);
 }
 
 QString ImageView::overlayText() const
@@ -252,7 +292,9 @@ void ImageView::paintEvent(QPaintEvent*)
         return;
     }
     // Magnified pixels stay sharp squares (the reader must see real pixels); reduction is smoothed.
-    p.setRenderHint(QPainter::SmoothPixmapTransform, m_zoom < 1.0);
+    // Measured in device pixels: at 200 % scaling a zoom of 0.75 still magnifies (1.5 device pixels
+    // per image pixel), and smoothing it would blur the pixels the reader has to see.
+    p.setRenderHint(QPainter::SmoothPixmapTransform, m_zoom * devicePixelRatioF() < 1.0);
     p.drawImage(QRectF(m_origin, QSizeF(m_width * m_zoom, m_height * m_zoom)), m_rendered);
 
     const QString text = overlayText();
@@ -264,6 +306,12 @@ void ImageView::paintEvent(QPaintEvent*)
     p.fillRect(placed, QColor(0, 0, 0, 160));
     p.setPen(QColor(0xff, 0xd5, 0x4f));
     p.drawText(placed, Qt::AlignCenter, text);
+    if (!m_readout.isEmpty()) {
+        const QRect readoutBox = p.fontMetrics().boundingRect(m_readout).adjusted(-6, -3, 6, 3);
+        const QRect readoutPlaced(QPoint(width() - readoutBox.width() - 8, height() - readoutBox.height() - 8), readoutBox.size());
+        p.fillRect(readoutPlaced, QColor(0, 0, 0, 160));
+        p.drawText(readoutPlaced, Qt::AlignCenter, m_readout);
+    }
 }
 
 void ImageView::resizeEvent(QResizeEvent* event)
@@ -272,6 +320,7 @@ void ImageView::resizeEvent(QResizeEvent* event)
     if (m_fit) {
         m_zoom = fitZoom();
         centreImage();
+        updateReadout(m_mousePos);
     }
 }
 
@@ -294,6 +343,11 @@ void ImageView::mousePressEvent(QMouseEvent* event)
 
 void ImageView::mouseMoveEvent(QMouseEvent* event)
 {
+    updateReadout(event->position());
+    if (m_drag == Drag::None) {   // hovering (mouse tracking)
+        event->accept();
+        return;
+    }
     const QPointF delta = event->position() - m_lastPos;
     m_lastPos = event->position();
     if (m_drag == Drag::Pan) {
@@ -311,6 +365,12 @@ void ImageView::mouseReleaseEvent(QMouseEvent* event)
     m_drag = Drag::None;
     unsetCursor();
     event->accept();
+}
+
+void ImageView::leaveEvent(QEvent* event)
+{
+    updateReadout(QPointF(-1, -1));
+    QWidget::leaveEvent(event);
 }
 
 void ImageView::keyPressEvent(QKeyEvent* event)

@@ -13,7 +13,11 @@ namespace mt::ui {
 // kept as the caller gave them (e.g. modality values of a 16-bit DICOM frame), so every window is
 // computed from the original data, never from an already windowed 8-bit image.
 // Mouse: wheel = zoom around the cursor, left drag = pan, right drag = W/L (horizontal: width,
-// vertical: centre). Keys: + / - zoom, 0 fit, 1 = 100 %, R = reset the window.
+// vertical: centre); the pixel under the mouse and its value are shown bottom right. Keys: + / - zoom,
+// 0 fit, 1 = 100 %, R = reset the window.
+// HiDPI: geometry (zoom, pan, mouse positions) is in logical pixels, as Qt gives it; 100 % is one image
+// pixel per logical pixel (2 x 2 device pixels at 200 % scaling). The image is drawn at device
+// resolution, smoothed only when a device pixel covers more than one image pixel.
 // Ownership: owns a copy of the pixels. Thread: GUI only.
 class ImageView : public QWidget {
     Q_OBJECT
@@ -59,6 +63,13 @@ public:
     void panBy(QPointF delta);
     // Widget coordinates of an image point (pixel centres at +0.5).
     QPointF mapFromImage(QPointF imagePoint) const;
+    // The image pixel under a widget position (logical coordinates, as mouse events give them), or
+    // (-1, -1) when the position is not over the image.
+    QPoint imagePixelAt(QPointF widgetPos) const;
+    // "x 12  y 30  value 1234" (the original sample for grayscale, R G B for colour); empty outside.
+    QString pixelText(QPoint pixel) const;
+    // The readout of the pixel under the mouse; empty while the mouse is not over the image.
+    QString pixelReadout() const { return m_readout; }
 
     // Zoom and pan together, so several views can follow one (the compare view).
     struct ViewState {
@@ -82,6 +93,8 @@ signals:
     void zoomChanged(double zoom);
     // Zoom or pan changed by the user or a call (not by a resize that keeps the image fitted).
     void viewChanged();
+    // The mouse moved to another image pixel ((-1, -1) and an empty text: off the image).
+    void pixelHovered(QPoint pixel, const QString& text);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -91,11 +104,13 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     void render();
     double fitZoom() const;
     void centreImage();
+    void updateReadout(QPointF widgetPos);   // (-1, -1): the mouse left
 
     int m_width = 0;
     int m_height = 0;
@@ -118,6 +133,9 @@ private:
     Drag m_drag = Drag::None;
     QPointF m_lastPos;
     QString m_placeholder;
+    QPointF m_mousePos{-1, -1};    // last mouse position over the widget; (-1, -1) = outside
+    QPoint m_hoverPixel{-1, -1};
+    QString m_readout;
 };
 
 }  // namespace mt::ui

@@ -123,14 +123,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_statusModel);
     m_statusModel->setText(tr("No model loaded"));
+    // Read before the model folder loads its own directions (which become the last file).
+    const QString lastDirections = QSettings().value(QStringLiteral("sliders/file")).toString();
     loadSettings();
     if (m_modelFolder.isEmpty()) {
         const QString def = defaultModelFolder();
         if (!def.isEmpty()) setModelFolder(def);
     }
-    const QString directions = QSettings().value(QStringLiteral("sliders/file")).toString();
-    if (!directions.isEmpty() && QFileInfo::exists(directions) && m_attributes->directionFile().isEmpty())
-        loadDirections(directions);
+    // The direction file of the last session, even when the model brought its own: the user chose it.
+    if (!lastDirections.isEmpty() && QFileInfo::exists(lastDirections) && m_attributes->directionFile() != lastDirections)
+        loadDirections(lastDirections);
 
     connectEngine();
     connectTrajectory();
@@ -236,7 +238,8 @@ GenerationRequest MainWindow::trajectoryRequest() const
     r.path = t.path;
     r.startImage = t.startImage;
     r.startFrame = t.startFrame;
-    r.sliders.clear();  // the trajectory is the paper's prompt swap; sliders apply to single images
+    // The sliders stay (baseRequest): the engine applies them to both prompts of the swap, so the
+    // trajectory's frame 0 is the slider-edited image on screen.
     // The plot needs the finding's classifier beside the model; without one the trajectory still runs.
     const QString classifier = QFileInfo(m_modelFolder).dir().filePath(
         QStringLiteral("classifier-%1/classifier.json").arg(QString::fromStdString(t.classifierKind)));
@@ -368,9 +371,19 @@ void MainWindow::connectEngine()
     });
 }
 
+void MainWindow::updateTrajectorySliderNote()
+{
+    QStringList active;
+    for (const auto& s : m_attributes->activeSliders())
+        active << QString::fromStdString(s.name) + QLatin1Char(' ') + QString::asprintf("%+.2f", s.value);
+    m_trajectory->setActiveSliders(active);
+}
+
 void MainWindow::connectTrajectory()
 {
     connect(m_attributes, &AttributePanel::slidersChanged, this, &MainWindow::slidersChanged);
+    connect(m_attributes, &AttributePanel::slidersChanged, this, &MainWindow::updateTrajectorySliderNote);
+    connect(m_attributes, &AttributePanel::directionsLoaded, this, &MainWindow::updateTrajectorySliderNote);
     connect(m_trajectory, &TrajectoryPanel::computeRequested, this, &MainWindow::computeTrajectory);
     connect(m_trajectory, &TrajectoryPanel::decodeRequested, this, [this](int frame) {
         if (m_lastTrajectory.kind != GenerationRequest::Kind::Trajectory) return;
@@ -742,6 +755,17 @@ bool MainWindow::exportTrajectoryTo(const QString& folder)
         recipe["path"] = Json(r.path);
         recipe["start_image"] = Json(r.startImage);
         recipe["start_frame"] = Json(r.startFrame);   // 0-based DICOM frame of start_image
+        // The direction sliders applied to every frame (the CLI line below does not apply them).
+        Json sliders = Json::array();
+        for (const auto& s : r.sliders) {
+            Json slider = Json::object();
+            slider["file"] = Json(s.file);
+            slider["name"] = Json(s.name);
+            slider["value"] = Json(s.value);
+            sliders.push_back(slider);
+        }
+        recipe["sliders"] = sliders;
+        recipe["slider_from"] = Json(r.sliderFrom);
         recipe["cli"] = Json("medtraverse-cli traverse --model '" + r.modelFolder + "' --seed " + std::to_string(r.seed)
                              + " --neutral '" + r.prompt + "' --attribute '" + r.swapPrompt + "' --steps "
                              + std::to_string(r.steps) + " --guidance " + QString::number(r.guidance).toStdString()

@@ -70,7 +70,8 @@ public:
     void scanDicomFiles(const QStringList& paths);
     SeriesBrowser* seriesBrowser() const { return m_browser; }
     QDockWidget* seriesBrowserDock() const { return m_browserDock; }
-    // The request Compute trajectory posts (settings of every panel; start image and frame included).
+    // The request Compute trajectory posts (settings of every panel; start image and frame, active
+    // sliders and "act from" included).
     GenerationRequest trajectoryRequest() const;
     // Writes the image as displayed (windowed, full resolution): PNG for most names, a DICOM Secondary
     // Capture (marked SYNTHETIC/DERIVED by the writer) for *.dcm. Errors as for openImage().
@@ -139,6 +140,7 @@ private:
     void clearDicomFrames();            // the image on screen is no DICOM file (anymore)
     void updateFrameControls();
     void updateDicomInfo();
+    void updateTrajectorySliderNote();
     void saveSettings() const;
 
     QString m_modelFolder;

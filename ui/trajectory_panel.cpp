@@ -88,6 +88,11 @@ TrajectoryPanel::TrajectoryPanel(QWidget* parent) : QWidget(parent)
     m_fromImage->setObjectName(QStringLiteral("trajectoryFromImage"));
     m_fromImage->setEnabled(false);
     form->addRow(m_fromImage);
+    m_sliderNote = new QLabel(this);
+    m_sliderNote->setObjectName(QStringLiteral("trajectorySliderNote"));
+    m_sliderNote->setWordWrap(true);
+    m_sliderNote->setVisible(false);
+    form->addRow(m_sliderNote);
     m_compute = new QPushButton(tr("Compute trajectory"), this);
     m_compute->setObjectName(QStringLiteral("computeTrajectory"));
     m_compute->setToolTip(tr("Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)"));
@@ -149,6 +154,9 @@ void TrajectoryPanel::findingChanged(int index)
     if (index < 0 || index >= static_cast<int>(all.size())) return;
     m_neutral->setText(QString::fromStdString(all[static_cast<std::size_t>(index)].neutralPrompt));
     m_attribute->setText(QString::fromStdString(all[static_cast<std::size_t>(index)].attributePrompt));
+    // Show the start of a prompt longer than the field (setText leaves the cursor, and the view, at the end).
+    m_neutral->setCursorPosition(0);
+    m_attribute->setCursorPosition(0);
 }
 
 GenerationRequest TrajectoryPanel::request() const
@@ -178,6 +186,19 @@ void TrajectoryPanel::setStartImageAvailable(const QString& path, int frame)
     if (path.isEmpty()) m_fromImage->setToolTip(tr("Open an image or DICOM file first"));
     else if (m_startFrame > 0) m_fromImage->setToolTip(tr("%1, frame %2").arg(QFileInfo(path).fileName()).arg(m_startFrame + 1));
     else m_fromImage->setToolTip(QFileInfo(path).fileName());
+}
+
+void TrajectoryPanel::setActiveSliders(const QStringList& sliders)
+{
+    m_sliderNote->setVisible(!sliders.isEmpty());
+    m_sliderNote->setText(sliders.isEmpty() ? QString()
+                                            : tr("Sliders apply to every frame (%1): frame 0 is the neutral prompt with these sliders.")
+                                                  .arg(sliders.join(QStringLiteral(", "))));
+}
+
+QString TrajectoryPanel::sliderNote() const
+{
+    return m_sliderNote->text();
 }
 
 void TrajectoryPanel::clearTrajectory()
@@ -297,10 +318,15 @@ void TrajectoryPanel::updateStrip()
             item->setData(Qt::UserRole, frame);
         }
     }
+    // Thumbnails at device resolution, so they stay sharp at 200 % scaling.
+    const qreal dpr = m_strip->devicePixelRatioF();
     for (int i = 0; i < m_strip->count(); ++i) {
         auto* item = m_strip->item(i);
         const int frame = item->data(Qt::UserRole).toInt();
-        item->setIcon(QPixmap::fromImage(frameImage(frame).scaled(m_strip->iconSize(), Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+        QPixmap thumb = QPixmap::fromImage(
+            frameImage(frame).scaled(m_strip->iconSize() * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+        thumb.setDevicePixelRatio(dpr);
+        item->setIcon(thumb);
     }
 }
 

@@ -33,6 +33,10 @@ public:
     GenerationRequest request() const;
     // The opened image a trajectory may start from; `frame`: the DICOM frame shown (0-based). Empty: none.
     void setStartImageAvailable(const QString& path, int frame = 0);
+    // The direction sliders a trajectory will use ("effusion +1.60, ..."; empty: none active). They
+    // apply to every frame, so the panel says so: frame 0 is then the slider-edited image.
+    void setActiveSliders(const QStringList& sliders);
+    QString sliderNote() const;
     QString startImage() const { return m_startImage; }
     int startFrame() const { return m_startFrame; }
 
@@ -79,6 +83,7 @@ private:
     QCheckBox* m_fromImage = nullptr;
     QString m_startImage;
     int m_startFrame = 0;
+    QLabel* m_sliderNote = nullptr;
     QPushButton* m_compute = nullptr;
     QSlider* m_scrub = nullptr;
     QLabel* m_frameLabel = nullptr;

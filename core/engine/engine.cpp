@@ -7,6 +7,7 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <iomanip>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -47,6 +48,14 @@ std::string trajectoryKey(const GenerationRequest& r)
       << r.guidance << ' ' << r.sampler << ' ' << r.seed << ' ' << r.width << 'x' << r.height << ' ' << r.frames << ' '
       << r.path << ' ' << r.classifierKind << '\n' << r.startImage << '\n' << r.startFrame << '\n';
     for (int s : r.swaps) k << s << ',';
+    // Sliders: exact values, and the file's time, because the engine reads a changed file again.
+    if (!r.sliders.empty()) k << '\n' << std::hexfloat << r.sliderFrom;
+    for (const auto& s : r.sliders) {
+        std::error_code ec;
+        const auto modified = std::filesystem::last_write_time(s.file, ec);
+        k << '\n' << s.file << '\t' << (ec ? 0 : modified.time_since_epoch().count()) << '\t' << s.name << '\t'
+          << std::hexfloat << s.value;
+    }
     return k.str();
 }
 
@@ -152,6 +161,44 @@ private:
         return it->second.set;
     }
 
+    std::vector<traversal::SliderSetting> sliderSettings(const GenerationRequest& r)
+    {
+        std::vector<traversal::SliderSetting> sliders;
+        for (const auto& s : r.sliders) sliders.push_back({&directions(s.file).at(s.name), s.value});
+        return sliders;
+    }
+
+    // Text sliders act from this step on (GenerationRequest::sliderFrom) in a run of `steps`.
+    static int sliderFromStep(const GenerationRequest& r, int steps)
+    {
+        return static_cast<int>(std::lround(std::clamp(r.sliderFrom, 0.0, 1.0) * steps));
+    }
+
+    // The request's sliders on a trajectory, with the arithmetic of imageParams (applySliders on the
+    // prompt, the steered embedding from sliderFromStep on), so frame 0 is bit for bit the image a
+    // request with the same sliders gives. The attribute prompt gets the same text offset.
+    void applyTrajectorySliders(pipeline::StableDiffusionModel& m, const GenerationRequest& r, traversal::TraversalParams& t)
+    {
+        if (r.sliders.empty()) return;
+        const auto sliders = sliderSettings(r);
+        auto paramsFor = [&](const std::string& prompt) {
+            pipeline::GenerateParams p;
+            p.prompt = prompt;
+            p.steps = r.steps;
+            p.width = r.width;
+            p.height = r.height;
+            traversal::applySliders(m, p, sliders);
+            return p;
+        };
+        const auto neutral = paramsFor(r.prompt);
+        t.hOffsets = neutral.hOffsets;
+        t.latentOffsets = neutral.latentOffsets;
+        if (!neutral.condEmbeds.defined()) return;  // no text slider away from 0
+        t.steeredNeutralEmbeds = neutral.condEmbeds;
+        t.steeredAttributeEmbeds = paramsFor(r.swapPrompt).condEmbeds;
+        t.steeredFromStep = sliderFromStep(r, r.steps);
+    }
+
     pipeline::GenerateParams imageParams(pipeline::StableDiffusionModel& m, const GenerationRequest& r)
     {
         pipeline::GenerateParams p;
@@ -168,12 +215,10 @@ private:
             p.swapAfter = r.preview ? r.swapAfter * p.steps / std::max(1, r.steps) : r.swapAfter;
         }
         if (auto kind = sampling::samplerFromString(r.sampler)) p.sampler = *kind;
-        std::vector<traversal::SliderSetting> sliders;
-        for (const auto& s : r.sliders) sliders.push_back({&directions(s.file).at(s.name), s.value});
         const bool swapped = p.swapAfter >= 0;
-        traversal::applySliders(m, p, sliders);
+        traversal::applySliders(m, p, sliderSettings(r));
         // Sliders from step k on: the plain embedding first, the steered one after k (as a prompt swap).
-        const int k = static_cast<int>(std::lround(std::clamp(r.sliderFrom, 0.0, 1.0) * p.steps));
+        const int k = sliderFromStep(r, p.steps);
         if (k > 0 && !swapped && p.condEmbeds.defined()) {
             p.swapEmbeds = p.condEmbeds;
             p.condEmbeds = pipeline::encodePrompt(m, p.prompt);
@@ -241,6 +286,7 @@ private:
         t.height = r.height;
         if (auto kind = sampling::samplerFromString(r.sampler)) t.sampler = *kind;
         traversal::validateSwapGrid(t.swaps, t.steps);
+        applyTrajectorySliders(m, r, t);
 
         auto progressOf = [&](const std::string& phase) {
             return [&, phase](std::int64_t done, std::int64_t total, const std::string&) {
@@ -266,7 +312,12 @@ private:
         const auto points = result.controlPoints();                       // [n+1, C, h, w]
         state->frameLatents = traversal::samplePath(points, r.frames, *pathKind);
         view.cosines = traversal::trajectoryCosines(points);
-        const auto controlDecoded = pipeline::decodeLatents(m, points);   // [n+1, 3, H, W]
+        // One decode per control point, as an image request decodes its one latent: a batched decode
+        // may round differently (other convolution kernels), and frame 0 must be the image on screen
+        // bit for bit.
+        std::vector<at::Tensor> decodedPoints;
+        for (int j = 0; j < points.size(0); ++j) decodedPoints.push_back(pipeline::decodeLatents(m, points.slice(0, j, j + 1)));
+        const auto controlDecoded = torch::cat(decodedPoints);            // [n+1, 3, H, W]
         for (int j = 0; j < controlDecoded.size(0); ++j)
             view.controlImages.push_back(pipeline::toImage(controlDecoded.slice(0, j, j + 1)));
         const auto preview = pipeline::LatentPreview::fit(points, controlDecoded, m.vaeScaleFactor());

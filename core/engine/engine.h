@@ -38,10 +38,12 @@ struct GenerationRequest {
     std::uint64_t seed = 0;
     int width = 0, height = 0;   // 0: the model's default size
 
-    // Image: directions added to the prompt's embedding (core/traversal/directions.h applySliders).
+    // Directions added to the prompt's embedding, h-space or latents (core/traversal/directions.h
+    // applySliders). Trajectory: the same offsets on the neutral and the attribute conditioning of
+    // every frame (h-space and latent ones at every run), so frame 0 is the image request's image.
     std::vector<SliderRequest> sliders;
-    // Image: text-space sliders act from this fraction of the steps on (0 = every step). As with the
-    // paper's late prompt swap, the first steps fix the anatomy, so a later start changes less of it.
+    // Text-space sliders act from this fraction of the steps on (0 = every step). As with the paper's
+    // late prompt swap, the first steps fix the anatomy, so a later start changes less of it.
     double sliderFrom = 0.0;
     // Image: a fast draft while a slider is dragged: previewSteps denoising steps (0: max(4, steps / 4)).
     bool preview = false;

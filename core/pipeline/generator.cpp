@@ -107,8 +107,9 @@ bool wantsGraph(const GenerateParams& p)
     return any;
 }
 
-// The offsets as [1, C, h, w] on the device, after checking their shapes and steps.
-std::vector<StepOffset> preparedOffsets(const std::vector<StepOffset>& offsets, const std::vector<int64_t>& chw,
+}  // namespace
+
+std::vector<StepOffset> prepareStepOffsets(const std::vector<StepOffset>& offsets, const std::vector<int64_t>& chw,
                                         int numSteps, c10::Device device, const std::string& what)
 {
     std::vector<StepOffset> out;
@@ -128,8 +129,7 @@ std::vector<StepOffset> preparedOffsets(const std::vector<StepOffset>& offsets, 
     return out;
 }
 
-// The sum of the offsets that apply at `step` ([1, C, h, w]); undefined when none does.
-at::Tensor offsetAt(const std::vector<StepOffset>& offsets, int step)
+at::Tensor stepOffsetSum(const std::vector<StepOffset>& offsets, int step)
 {
     at::Tensor sum;
     for (const auto& o : offsets)
@@ -137,17 +137,17 @@ at::Tensor offsetAt(const std::vector<StepOffset>& offsets, int step)
     return sum;
 }
 
-// Adds `offset` to the mid_block output in place (every row of the batch: both CFG halves) and shows
-// the result to `observe`. Empty when there is nothing to do, so the UNet skips its hook calls.
 model::ActivationHook hSpaceHook(const at::Tensor& offset, const HSpaceObserver& observe, int step)
 {
     if (!offset.defined() && !observe) return {};
-    return [offset, &observe, step](const std::string& name, const torch::Tensor& h) {
+    return [offset, observe, step](const std::string& name, const torch::Tensor& h) {
         if (name != "mid_block") return;
         if (offset.defined()) h.add_(offset);                                            // [B, C, h, w]
         if (observe) observe(step, h);
     };
 }
+
+namespace {
 
 at::Tensor predictNoise(StableDiffusionModel& model, const at::Tensor& x, double t, const at::Tensor& uncond,
                         const at::Tensor& cond, double guidance, const model::ActivationHook& hook = {})
@@ -201,8 +201,8 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
     auto scheduler = sampling::makeScheduler(p.sampler, model.schedulerConfig, p.eta);
     scheduler->setTimesteps(p.steps);
     const int n = scheduler->numSteps();
-    const auto hOffsets = preparedOffsets(p.hOffsets, hSpaceShape(model, p.width, p.height), n, model.device, "hOffsets");
-    const auto latentOffsets = preparedOffsets(p.latentOffsets, chw, n, model.device, "latentOffsets");
+    const auto hOffsets = prepareStepOffsets(p.hOffsets, hSpaceShape(model, p.width, p.height), n, model.device, "hOffsets");
+    const auto latentOffsets = prepareStepOffsets(p.latentOffsets, chw, n, model.device, "latentOffsets");
     at::Tensor latents = startLatents(model, p, chw, scheduler->initNoiseSigma());
 
     const bool cfg = p.guidance > 1.0;
@@ -223,9 +223,9 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
         }
         const double t = scheduler->timestep(i);
         const auto& c = (p.swapAfter >= 0 && i > p.swapAfter) ? swapCond : cond;
-        if (auto dx = offsetAt(latentOffsets, i); dx.defined()) latents = latents + dx;
+        if (auto dx = stepOffsetSum(latentOffsets, i); dx.defined()) latents = latents + dx;
         auto x = scheduler->scaleModelInput(latents, i);
-        auto eps = predictNoise(model, x, t, uncond, c, p.guidance, hSpaceHook(offsetAt(hOffsets, i), p.observeHSpace, i));
+        auto eps = predictNoise(model, x, t, uncond, c, p.guidance, hSpaceHook(stepOffsetSum(hOffsets, i), p.observeHSpace, i));
         std::optional<at::Tensor> noise;
         if (p.eta > 0) noise = torch::randn(latents.sizes(), noiseGen, torch::kFloat32).to(model.device);
         latents = scheduler->step(eps, i, latents, noise);

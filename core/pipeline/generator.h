@@ -98,6 +98,18 @@ std::vector<int64_t> latentShape(const StableDiffusionModel& model, int width = 
 // [C, h, w] of the UNet's mid_block output (its h-space) for that image size.
 std::vector<int64_t> hSpaceShape(const StableDiffusionModel& model, int width = 0, int height = 0);
 
+// The pieces of generate()'s step offsets, shared with the swap trajectory (core/traversal) so both
+// apply them with the same arithmetic:
+// the offsets as [1, C, h, w] on `device` after checking their shapes ([C, h, w] = chw) and steps
+// (0..numSteps-1); throws mt::Error(InvalidArgument) naming `what`.
+std::vector<StepOffset> prepareStepOffsets(const std::vector<StepOffset>& offsets, const std::vector<int64_t>& chw,
+                                           int numSteps, c10::Device device, const std::string& what);
+// The sum of the offsets that apply at `step` ([1, C, h, w]); undefined when none does.
+at::Tensor stepOffsetSum(const std::vector<StepOffset>& offsets, int step);
+// The UNet hook adding `offset` in place to the mid_block output (every row of the batch: both CFG
+// halves) and showing the result to `observe`; empty when there is nothing to do.
+model::ActivationHook hSpaceHook(const at::Tensor& offset, const HSpaceObserver& observe = {}, int step = 0);
+
 // The full text-to-image pipeline: CFG with batched [uncond, cond], optional prompt swap, any sampler,
 // optional h-space and latent offsets. Runs under InferenceMode, unless grad mode is on and one of
 // condEmbeds, swapEmbeds, initLatents or an offset requires grad: then it records the autograd graph

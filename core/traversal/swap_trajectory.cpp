@@ -79,26 +79,32 @@ struct Conditioning {
     at::Tensor attribute;  // [1, 77, D]
     at::Tensor uncond;     // [1, 77, D] or undefined without CFG
     double guidance = 7.5;
+    at::Tensor steeredNeutral, steeredAttribute;  // [1, 77, D] from step steeredFrom on; undefined = none
+    int steeredFrom = 0;
+    std::vector<pipeline::StepOffset> hOffsets, latentOffsets;   // prepared: [1, C, h, w] on the device
 
     // lambda 1 and 0 return the embeddings themselves, so a hard swap is bit-identical to
-    // pipeline::generate's prompt swap.
-    at::Tensor at(double lambda) const
+    // pipeline::generate's prompt swap (and a steered one to its sliders).
+    at::Tensor at(double lambda, int step) const
     {
-        if (lambda == 1.0) return neutral;
-        if (lambda == 0.0) return attribute;
-        return lambda * neutral + (1.0 - lambda) * attribute;  // [1, 77, D]
+        const bool steered = steeredNeutral.defined() && step >= steeredFrom;
+        const at::Tensor& n = steered ? steeredNeutral : neutral;
+        const at::Tensor& a = steered ? steeredAttribute : attribute;
+        if (lambda == 1.0) return n;
+        if (lambda == 0.0) return a;
+        return lambda * n + (1.0 - lambda) * a;  // [1, 77, D]
     }
 };
 
 // The same arithmetic as pipeline::generate's CFG (generator.cpp), so resumed runs match it exactly.
 at::Tensor predictNoise(pipeline::StableDiffusionModel& model, const at::Tensor& x, double t, const Conditioning& c,
-                        const at::Tensor& cond)
+                        const at::Tensor& cond, const model::ActivationHook& hook)
 {
     auto tt = torch::tensor(static_cast<float>(t), torch::TensorOptions().device(model.device));
-    if (c.guidance <= 1.0) return model.unet->forward(x, tt, cond);
-    auto both = model.unet->forward(torch::cat({x, x}), tt, torch::cat({c.uncond, cond}));  // [2, C, h, w]
+    if (c.guidance <= 1.0) return model.unet->forward(x, tt, cond, hook);
+    auto both = model.unet->forward(torch::cat({x, x}), tt, torch::cat({c.uncond, cond}), hook);  // [2, C, h, w]
     auto parts = both.chunk(2);
-    return parts[0] + c.guidance * (parts[1] - parts[0]);                                   // [1, C, h, w]
+    return parts[0] + c.guidance * (parts[1] - parts[0]);                                         // [1, C, h, w]
 }
 
 // Steps [start, n) from `latents`, the state before step `start`. Returns an undefined tensor when
@@ -110,8 +116,11 @@ at::Tensor denoise(pipeline::StableDiffusionModel& model, sampling::Scheduler& s
     const int n = scheduler.numSteps();
     for (int i = start; i < n; ++i) {
         if (cancel.isCancelled()) return {};
+        // Latent sliders move x_t before the step, as in pipeline::generate.
+        if (auto dx = pipeline::stepOffsetSum(c.latentOffsets, i); dx.defined()) latents = latents + dx;
         auto x = scheduler.scaleModelInput(latents, i);
-        auto eps = predictNoise(model, x, scheduler.timestep(i), c, c.at(schedule.lambdas[i]));
+        auto eps = predictNoise(model, x, scheduler.timestep(i), c, c.at(schedule.lambdas[i], i),
+                                pipeline::hSpaceHook(pipeline::stepOffsetSum(c.hOffsets, i)));
         latents = scheduler.step(eps, i, latents);  // [1, C, h, w]
         onStep(i, latents);
     }
@@ -168,6 +177,15 @@ TraversalResult runTraversal(pipeline::StableDiffusionModel& model, const Traver
     c.neutral = checkedEmbeds(model, p.neutralEmbeds, p.neutralPrompt, "neutral embeddings");
     c.attribute = checkedEmbeds(model, p.attributeEmbeds, p.attributePrompt, "attribute embeddings");
     if (p.guidance > 1.0) c.uncond = pipeline::encodePrompt(model, p.negativePrompt);
+    if (p.steeredNeutralEmbeds.defined() != p.steeredAttributeEmbeds.defined())
+        throw Error(ErrorCode::InvalidArgument, "steered neutral and attribute embeddings must be given together");
+    if (p.steeredNeutralEmbeds.defined()) {
+        c.steeredNeutral = checkedEmbeds(model, p.steeredNeutralEmbeds, p.neutralPrompt, "steered neutral embeddings");
+        c.steeredAttribute = checkedEmbeds(model, p.steeredAttributeEmbeds, p.attributePrompt, "steered attribute embeddings");
+        c.steeredFrom = std::max(0, p.steeredFromStep);
+    }
+    c.hOffsets = pipeline::prepareStepOffsets(p.hOffsets, pipeline::hSpaceShape(model, width, height), n, model.device, "hOffsets");
+    c.latentOffsets = pipeline::prepareStepOffsets(p.latentOffsets, {shape[1], shape[2], shape[3]}, n, model.device, "latentOffsets");
 
     std::vector<EmbeddingSchedule> variants;
     for (int k : p.swaps) variants.push_back(EmbeddingSchedule::hardSwap(n, k));

@@ -53,6 +53,15 @@ struct TraversalParams {
     at::Tensor initLatents;                     // z_T [1, C, h, w] (e.g. from inversion); undefined = seeded noise
     at::Tensor neutralEmbeds;                   // optional precomputed [1, 77, D] (e.g. steered by a direction)
     at::Tensor attributeEmbeds;                 // optional precomputed [1, 77, D]
+    // Direction sliders (the GUI's, traversal::applySliders), shared by the neutral run and every
+    // variant so the cached resume stays exact. Text sliders: from step steeredFromStep on, the
+    // conditioning mixes these two instead of the neutral and attribute embeddings (both defined, or
+    // neither = no steering), as an image's sliders acting from a later step do (a late swap).
+    at::Tensor steeredNeutralEmbeds;            // [1, 77, D]
+    at::Tensor steeredAttributeEmbeds;          // [1, 77, D]
+    int steeredFromStep = 0;
+    std::vector<pipeline::StepOffset> hOffsets;       // as GenerateParams::hOffsets ([C, h, w] or [1, C, h, w])
+    std::vector<pipeline::StepOffset> latentOffsets;  // as GenerateParams::latentOffsets
     int width = 0, height = 0;                  // 0 = the model's default size
     bool useCache = true;                       // false: every variant from z_T (what the paper's scripts do)
     bool measureUncached = false;               // also run every variant from z_T to time and check the cache

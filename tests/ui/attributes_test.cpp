@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QPlainTextEdit>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSet>
@@ -198,6 +199,55 @@ TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip 
     REQUIRE(finished.wait(180000));
     for (const auto& args : progress) CHECK(args.at(2).toString() != QStringLiteral("denoise"));
     shoot(w, "trajectory_done.png", shotScrub);
+}
+
+TEST_CASE("MainWindow: a trajectory carries the active sliders and starts from the slider-edited image", "[ui]")
+{
+    qtApp();
+    const std::string directions = makeDirections();
+    mt::ui::MainWindow w;
+    w.resize(1300, 900);
+    w.show();
+    REQUIRE(w.setModelFolder(QString::fromStdString(mt::test::goldenDir() + "/tiny-sd")));
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(8);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(23);
+    w.findChild<QSpinBox*>(QStringLiteral("trajectoryFrames"))->setValue(4);
+    REQUIRE(w.loadDirections(QString::fromStdString(directions)));
+    auto* panel = w.attributePanel();
+    auto* t = w.trajectoryPanel();
+    CHECK(w.trajectoryRequest().sliders.empty());
+    CHECK(t->sliderNote().isEmpty());
+    // The prompt is the trajectory's neutral prompt, so the image on screen is the trajectory's start.
+    w.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))->setPlainText(
+        w.findChild<QLineEdit*>(QStringLiteral("trajectoryNeutral"))->text());
+
+    // A slider moved (as by the keyboard): the full image with it is what the user sees.
+    QSignalSpy done(w.engine(), &mt::ui::EngineBridge::finished);
+    panel->setValue(QStringLiteral("effusion"), 1.2);
+    REQUIRE(done.wait(120000));
+    CHECK_FALSE(done.last().at(2).toBool());
+    const QImage edited = w.currentImage();
+
+    const mt::GenerationRequest r = w.trajectoryRequest();
+    CHECK(r.kind == mt::GenerationRequest::Kind::Trajectory);
+    REQUIRE(r.sliders.size() == 1);
+    CHECK(r.sliders.front().name == "effusion");
+    CHECK(r.sliders.front().file == directions);
+    CHECK(r.sliders.front().value == Approx(1.2));
+    CHECK(r.sliderFrom == Approx(panel->sliderFrom()));
+    CHECK(t->sliderNote().contains(QStringLiteral("effusion +1.20")));
+
+    QSignalSpy finished(w.engine(), &mt::ui::EngineBridge::trajectoryFinished);
+    w.computeTrajectory();
+    REQUIRE(finished.wait(180000));
+    REQUIRE(t->frameCount() == 4);
+    t->setCurrentFrame(0);
+    CHECK(w.currentImage() == edited);   // frame 0 is the slider-edited image, not the plain one
+
+    // Every slider back to 0: the note goes and the request has no sliders.
+    panel->resetAll();
+    CHECK(t->sliderNote().isEmpty());
+    CHECK(w.trajectoryRequest().sliders.empty());
 }
 
 TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained variance bars", "[ui]")

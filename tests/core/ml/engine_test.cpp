@@ -2,10 +2,13 @@
 // The GUI's generation worker, without Qt: events, latest-wins and errors as events.
 #include "support/torch_catch.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <condition_variable>
 #include <mutex>
 
 #include "core/engine/engine.h"
+#include "core/pipeline/generator.h"
 #include "core/pipeline/sd_model.h"
 #include "core/traversal/directions.h"
 #include "support/test_paths.h"
@@ -225,6 +228,150 @@ TEST_CASE("GenerationEngine: a trajectory gives previews at once, decodes every 
     const auto badFrames = rec.waitFinal(engine.post(r));
     CHECK(badFrames.kind == mt::EngineEvent::Kind::Failed);
     CHECK_THAT(badFrames.message, Catch::Contains("frames"));
+}
+
+namespace {
+
+// Decoded frames of a finished trajectory event (every frame is decoded by then).
+std::vector<std::vector<std::uint8_t>> framePixels(const mt::EngineEvent& e)
+{
+    std::vector<std::vector<std::uint8_t>> out;
+    for (const auto& d : e.trajectory->decoded) out.push_back(d.pixels);
+    return out;
+}
+
+int denoiseEvents(Recorder& rec, std::uint64_t generation)
+{
+    int n = 0;
+    for (const auto& e : eventsOf(rec, generation)) n += e.kind == mt::EngineEvent::Kind::Progress && e.message == "denoise";
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("GenerationEngine: a trajectory applies the sliders; frame 0 is the slider-edited image", "[engine]")
+{
+    const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
+    const std::string file = makeDirectionFile(tiny);
+    Recorder rec;
+    mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
+    mt::GenerationRequest image;
+    image.modelFolder = tiny;
+    image.prompt = "chest x-ray";
+    image.steps = 10;
+    image.seed = 5;
+    image.sliders = {{file, "effusion", 3.0}};
+    image.sliderFrom = 0.2;   // the GUI's default: the plain prompt for steps 0, 1, the steered one after
+    const auto edited = rec.waitFinal(engine.post(image));
+    REQUIRE(edited.kind == mt::EngineEvent::Kind::Finished);
+
+    mt::GenerationRequest r = image;
+    r.kind = mt::GenerationRequest::Kind::Trajectory;
+    r.swapPrompt = "chest x-ray showing pleural effusion";
+    r.frames = 4;
+    const auto steered = rec.waitFinal(engine.post(r));
+    REQUIRE(steered.kind == mt::EngineEvent::Kind::Finished);
+    REQUIRE(steered.trajectory);
+    // Frame 0 is the image the user sees with these sliders, bit for bit.
+    CHECK(steered.trajectory->decoded.front().pixels == edited.image.pixels);
+
+    // Without sliders: today's trajectory, whose frame 0 is not the slider image.
+    mt::GenerationRequest plainRequest = r;
+    plainRequest.sliders.clear();
+    const auto gPlain = engine.post(plainRequest);
+    const auto plain = rec.waitFinal(gPlain);
+    REQUIRE(plain.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(denoiseEvents(rec, gPlain) > 0);   // not the slider trajectory from the cache
+    CHECK(plain.trajectory->decoded.front().pixels != edited.image.pixels);
+    CHECK(plain.trajectory->decoded.front().pixels != steered.trajectory->decoded.front().pixels);
+    // The attribute conditioning is steered too: the strongest edit differs as well.
+    CHECK(plain.trajectory->decoded.back().pixels != steered.trajectory->decoded.back().pixels);
+
+    // Sliders at 0 change nothing: every frame equals the slider-free trajectory.
+    mt::GenerationRequest zero = r;
+    zero.sliders = {{file, "effusion", 0.0}};
+    const auto atZero = rec.waitFinal(engine.post(zero));
+    REQUIRE(atZero.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(framePixels(atZero) == framePixels(plain));
+
+    // The cache key holds the slider values: another value is computed again, and so is another
+    // "act from"; frame 0 again matches the image request with the same settings.
+    mt::GenerationRequest other = r;
+    other.sliders = {{file, "effusion", 1.5}};
+    other.sliderFrom = 0.0;
+    const auto gOther = engine.post(other);
+    const auto moved = rec.waitFinal(gOther);
+    REQUIRE(moved.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(denoiseEvents(rec, gOther) > 0);
+    CHECK(moved.trajectory->decoded.front().pixels != steered.trajectory->decoded.front().pixels);
+    mt::GenerationRequest otherImage = image;
+    otherImage.sliders = other.sliders;
+    otherImage.sliderFrom = 0.0;
+    const auto otherEdited = rec.waitFinal(engine.post(otherImage));
+    REQUIRE(otherEdited.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(moved.trajectory->decoded.front().pixels == otherEdited.image.pixels);
+
+    // A slider the file does not have: a clear error, as for an image.
+    other.sliders = {{file, "no_such_direction", 1.0}};
+    const auto bad = rec.waitFinal(engine.post(other));
+    CHECK(bad.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_THAT(bad.message, Catch::Contains("no_such_direction"));
+}
+
+TEST_CASE("GenerationEngine: h-space and latent sliders apply to a trajectory too", "[engine]")
+{
+    const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
+    // One h-space direction (steps 2..4 of 10) and one latent direction (step 3), random but fixed.
+    const std::string file = mt::test::outDir() + "/engine_hspace_directions.safetensors";
+    {
+        auto model = mt::pipeline::StableDiffusionModel::load(tiny);
+        mt::traversal::DirectionSet set;
+        set.model = tiny;
+        mt::traversal::Direction h;
+        h.info.name = "h1";
+        h.info.kind = mt::traversal::kKindPcaH;
+        h.info.space = mt::traversal::kHSpace;
+        h.info.steps = {2, 3, 4};
+        h.info.stepCount = 10;
+        h.vector = torch::randn(mt::pipeline::hSpaceShape(model), at::detail::createCPUGenerator(7));
+        h.info.tensor = h.info.name;
+        h.info.shape = h.vector.sizes().vec();
+        set.put(h);
+        mt::traversal::Direction lat;
+        lat.info.name = "z1";
+        lat.info.kind = mt::traversal::kKindJacobianH;
+        lat.info.space = mt::traversal::kLatentSpace;
+        lat.info.steps = {3};
+        lat.info.stepCount = 10;
+        lat.info.scale = 0.2;
+        lat.vector = torch::randn(mt::pipeline::latentShape(model), at::detail::createCPUGenerator(8));
+        lat.info.tensor = lat.info.name;
+        lat.info.shape = lat.vector.sizes().vec();
+        set.put(lat);
+        set.save(file);
+    }
+    Recorder rec;
+    mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
+    mt::GenerationRequest image;
+    image.modelFolder = tiny;
+    image.prompt = "chest x-ray";
+    image.steps = 10;
+    image.seed = 9;
+    const auto plainImage = rec.waitFinal(engine.post(image));
+    REQUIRE(plainImage.kind == mt::EngineEvent::Kind::Finished);
+    image.sliders = {{file, "h1", 2.0}, {file, "z1", -1.0}};
+    const auto edited = rec.waitFinal(engine.post(image));
+    REQUIRE(edited.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(edited.image.pixels != plainImage.image.pixels);
+
+    mt::GenerationRequest r = image;
+    r.kind = mt::GenerationRequest::Kind::Trajectory;
+    r.swapPrompt = "chest x-ray showing pleural effusion";
+    r.frames = 3;
+    const auto t = rec.waitFinal(engine.post(r));
+    REQUIRE(t.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(t.trajectory->decoded.front().pixels == edited.image.pixels);
+    CHECK(t.trajectory->decoded.front().pixels != t.trajectory->decoded.back().pixels);
 }
 
 TEST_CASE("GenerationEngine: the paper's swap grid rescaled to fewer steps", "[engine]")
