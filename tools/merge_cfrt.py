@@ -5,7 +5,7 @@
 import json, math, sys
 if len(sys.argv) < 3:
     sys.exit('usage: merge_cfrt.py OUT.json CHUNK.json [CHUNK.json ...]')
-for _ in [0]:
+def main():
     files = sys.argv[2:]
     merged = None
     for f in files:
@@ -51,3 +51,7 @@ for _ in [0]:
         print(f"{m['finding']:18} n={len(m['seeds']):3} cfrt {m['cfrt_swapped']:.3f}/{m['cfrt_bezier']:.3f} gain {m['mean_target_gain_swapped']:.3f}/{m['mean_target_gain_bezier']:.3f} "
               f"id {idn.get('swapped', float('nan')):.3f}/{idn.get('bezier', float('nan')):.3f} top {[(k, round(v['swapped'],2)) for k,v in top]}")
         print('   cos', ' '.join(f"{a:.3f}±{b:.3f}" for a, b in zip(m['cosine_mean'], m['cosine_std'])))
+
+
+if __name__ == "__main__":
+    main()
