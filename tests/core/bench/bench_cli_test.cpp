@@ -38,13 +38,15 @@ TEST_CASE("bench all on the tiny model prints every row and writes JSON", "[benc
                             "text encode, prompt cache hit", "unet step, CFG batched (1 call, batch 2)",
                             "unet step, CFG sequential (2 calls, batch 1)", "vae decode (batch 1)",
                             "generate 4 steps CFG + decode, prompt cache off", "generate 4 steps CFG + decode, prompt cache on",
-                            "trajectory 3 swaps, neutral-run cache", "trajectory 3 swaps, no cache", "slider to k=",
+                            "trajectory 2 swaps, neutral-run cache", "trajectory 2 swaps, no cache", "slider to k=",
                             "bezier frame: path + vae decode + 8-bit", "bezier frame: path + latent preview + 8-bit",
                             "inversion: vae encode + 4 DDIM inverse steps", "ui: slider move -> draft image",
                             "ui: slider release -> refined image", "ui: trajectory -> previews on screen",
                             "ui: trajectory -> 24 frames decoded", "ui: same trajectory again (engine cache)", "targets (issue 10",
                             "load average at end:"})
         CHECK_THAT(out, Catch::Contains(row));
+    // The GUI's swap grid for 4 steps (GenerationEngine::scaledSwapGrid: k >= 1, below steps - 1).
+    CHECK_THAT(out, Catch::Contains("swaps 2 1\n"));
     const auto j = Json::parseFile(json);
     CHECK(j.at("matmul_peak_gflops").asDouble() > 0);
     const auto unetCfg = model::UNetConfig::fromJson(Json::parseFile(mt::test::tinySdDir() + "/unet/config.json"), "unet");
