@@ -4,6 +4,7 @@
 #pragma once
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
 #include <QImage>
 #include <QSet>
 #include <QStandardPaths>
@@ -36,6 +37,16 @@ inline QApplication& qtApp()
 inline QString outFile(const char* name)
 {
     return QString::fromStdString(outDir() + "/" + name);
+}
+
+// Where the hidden docs-screenshot cases write: $MT_DOCS_SHOTS (e.g. docs/screenshots), else outDir()/docs;
+// created, with the QApplication made.
+inline QString docsShotDir()
+{
+    qtApp();
+    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
+    QDir().mkpath(dir);
+    return dir;
 }
 
 // Distinct colours on a coarse grid: a blank or single-colour grab has one or two.

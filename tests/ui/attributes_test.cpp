@@ -36,6 +36,7 @@
 #include "ui/trajectory_plots.h"
 
 using mt::test::distinctColours;
+using mt::test::docsShotDir;
 using mt::test::outFile;
 using mt::test::qtApp;
 
@@ -274,9 +275,7 @@ TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained v
 //   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.docs]"
 TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
 {
-    qtApp();
-    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
-    QDir().mkpath(dir);
+    const QString dir = docsShotDir();
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();
@@ -311,9 +310,7 @@ TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
 //   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "Docs screenshot: the DICOM series browser"
 TEST_CASE("Docs screenshot: the DICOM series browser", "[.docs]")
 {
-    qtApp();
-    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
-    QDir().mkpath(dir);
+    const QString dir = docsShotDir();
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();

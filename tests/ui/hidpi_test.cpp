@@ -25,6 +25,7 @@
 #include "ui/trajectory_panel.h"
 
 using mt::test::distinctColours;
+using mt::test::docsShotDir;
 using mt::test::outFile;
 using mt::test::qtApp;
 
@@ -133,9 +134,7 @@ TEST_CASE("ImageView at device pixel ratio 2: magnified pixels stay sharp below 
 //   QT_SCALE_FACTOR=2 MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.hidpi-shot]"
 TEST_CASE("MainWindow at device pixel ratio 2: screenshot", "[.hidpi-shot]")
 {
-    qtApp();
-    const QString dir = qEnvironmentVariable("MT_DOCS_SHOTS", outFile("docs"));
-    QDir().mkpath(dir);
+    const QString dir = docsShotDir();
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();
