@@ -125,7 +125,7 @@ FR = {
     'decoded': 'décodée',
     'preview, decoding...': 'aperçu, décodage...',
     'frame (0 = neutral)': 'image (0 = neutre)',
-    'classifier probability': 'probabilité du classifieur',
+    'classifier probability': 'prob. du classifieur',   # the full phrase is clipped on the plot's axis
     'swap step k (the attribute prompt from step k on)': "étape d'échange k (prompt d'attribut à partir de l'étape k)",
     'cosine with the weakest swap': "cosinus avec l'échange le plus faible",
     'direction': 'direction',

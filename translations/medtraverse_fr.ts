@@ -4,12 +4,12 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="51"/>
+        <location filename="../ui/trajectory_panel.cpp" line="52"/>
         <source>%1 (chest X-ray)</source>
         <translation>%1 (radiographie thoracique)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="51"/>
+        <location filename="../ui/trajectory_panel.cpp" line="52"/>
         <source>%1 (dermoscopy)</source>
         <translation>%1 (dermoscopie)</translation>
     </message>
@@ -17,52 +17,52 @@
 <context>
     <name>TrajectoryPanel</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="33"/>
+        <location filename="../ui/trajectory_panel.cpp" line="34"/>
         <source>Pleural effusion</source>
         <translation>Épanchement pleural</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="34"/>
+        <location filename="../ui/trajectory_panel.cpp" line="35"/>
         <source>Cardiomegaly</source>
         <translation>Cardiomégalie</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="35"/>
+        <location filename="../ui/trajectory_panel.cpp" line="36"/>
         <source>Support devices</source>
         <translation>Dispositifs médicaux</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="36"/>
+        <location filename="../ui/trajectory_panel.cpp" line="37"/>
         <source>Lung opacity</source>
         <translation>Opacité pulmonaire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="37"/>
+        <location filename="../ui/trajectory_panel.cpp" line="38"/>
         <source>Pneumothorax</source>
         <translation>Pneumothorax</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="38"/>
+        <location filename="../ui/trajectory_panel.cpp" line="39"/>
         <source>Hair</source>
         <translation>Poils</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="39"/>
+        <location filename="../ui/trajectory_panel.cpp" line="40"/>
         <source>Ruler</source>
         <translation>Règle</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="40"/>
+        <location filename="../ui/trajectory_panel.cpp" line="41"/>
         <source>Dark corner</source>
         <translation>Coin sombre</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="41"/>
+        <location filename="../ui/trajectory_panel.cpp" line="42"/>
         <source>Gel bubble</source>
         <translation>Bulle de gel</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="42"/>
+        <location filename="../ui/trajectory_panel.cpp" line="43"/>
         <source>Ink marking</source>
         <translation>Marquage à l&apos;encre</translation>
     </message>
@@ -83,147 +83,147 @@
 <context>
     <name>mt::ui::AttributePanel</name>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="44"/>
+        <location filename="../ui/attribute_panel.cpp" line="45"/>
         <source>No directions loaded</source>
         <translation>Aucune direction chargée</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="47"/>
+        <location filename="../ui/attribute_panel.cpp" line="48"/>
         <source>Load...</source>
         <translation>Charger...</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="48"/>
+        <location filename="../ui/attribute_panel.cpp" line="49"/>
         <source>Load a direction file made by medtraverse-cli directions (prompt pairs, PCA, ...)</source>
         <translation>Charger un fichier de directions créé par medtraverse-cli directions (paires de prompts, ACP, ...)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="50"/>
+        <location filename="../ui/attribute_panel.cpp" line="51"/>
         <source>Reset all</source>
         <translation>Tout remettre à zéro</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="52"/>
+        <location filename="../ui/attribute_panel.cpp" line="53"/>
         <source>Every unlocked slider back to 0</source>
         <translation>Tous les curseurs non verrouillés reviennent à 0</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="62"/>
+        <location filename="../ui/attribute_panel.cpp" line="63"/>
         <source>the first step</source>
         <translation>la première étape</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="62"/>
+        <location filename="../ui/attribute_panel.cpp" line="63"/>
         <source>%1 % of the steps</source>
         <translation>%1 % des étapes</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="64"/>
+        <location filename="../ui/attribute_panel.cpp" line="65"/>
         <source>Steps before this point use the plain prompt, as in the paper&apos;s late prompt swap: the first steps fix the anatomy, so a later start keeps more of it</source>
         <translation>Les étapes avant ce point utilisent le prompt seul, comme l&apos;échange tardif de prompt de l&apos;article : les premières étapes fixent l&apos;anatomie, donc un début plus tardif en conserve davantage</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="70"/>
+        <location filename="../ui/attribute_panel.cpp" line="71"/>
         <source>Sliders act from</source>
         <translation>Les curseurs agissent à partir de</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="80"/>
+        <location filename="../ui/attribute_panel.cpp" line="81"/>
         <source>Load a direction file to get one slider per finding. The bundled model&apos;s file loads by itself; make others with medtraverse-cli directions prompt-pair or pca.</source>
         <translation>Chargez un fichier de directions pour obtenir un curseur par signe. Celui du modèle fourni se charge tout seul ; créez-en d&apos;autres avec medtraverse-cli directions prompt-pair ou pca.</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="98"/>
+        <location filename="../ui/attribute_panel.cpp" line="99"/>
         <source>prompt pair</source>
         <translation>paire de prompts</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="99"/>
+        <location filename="../ui/attribute_panel.cpp" line="100"/>
         <source>text PCA</source>
         <translation>ACP du texte</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="100"/>
+        <location filename="../ui/attribute_panel.cpp" line="101"/>
         <source>orthogonalised</source>
         <translation>orthogonalisée</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="101"/>
+        <location filename="../ui/attribute_panel.cpp" line="102"/>
         <source>h-space PCA</source>
         <translation>ACP de l&apos;espace h</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="102"/>
+        <location filename="../ui/attribute_panel.cpp" line="103"/>
         <source>Jacobian direction</source>
         <translation>direction jacobienne</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="104"/>
+        <location filename="../ui/attribute_panel.cpp" line="105"/>
         <source>%1 % of variance</source>
         <translation>%1 % de la variance</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="105"/>
+        <location filename="../ui/attribute_panel.cpp" line="106"/>
         <source>sigma %1</source>
         <translation>sigma %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="107"/>
+        <location filename="../ui/attribute_panel.cpp" line="108"/>
         <source>cleaned of %1</source>
         <translation>nettoyée de %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="110"/>
+        <location filename="../ui/attribute_panel.cpp" line="111"/>
         <source>moves %1 (r = %2)</source>
         <translation>modifie %1 (r = %2)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="111"/>
+        <location filename="../ui/attribute_panel.cpp" line="112"/>
         <source>moves %1</source>
         <translation>modifie %1</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="146"/>
+        <location filename="../ui/attribute_panel.cpp" line="148"/>
         <source>Slider range: the ends move the embedding by this many units of the direction</source>
         <translation>Plage du curseur : les extrémités déplacent l&apos;embedding de ce nombre d&apos;unités de la direction</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="149"/>
+        <location filename="../ui/attribute_panel.cpp" line="151"/>
         <source>Back to 0</source>
         <translation>Revenir à 0</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="150"/>
+        <location filename="../ui/attribute_panel.cpp" line="152"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="151"/>
+        <location filename="../ui/attribute_panel.cpp" line="153"/>
         <source>Keep this value: the slider cannot move and Reset all leaves it</source>
         <translation>Garder cette valeur : le curseur ne bouge plus et « Tout remettre à zéro » l&apos;ignore</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="196"/>
+        <location filename="../ui/attribute_panel.cpp" line="198"/>
         <source>&apos;%1&apos; holds no directions</source>
         <translation>« %1 » ne contient aucune direction</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="203"/>
+        <location filename="../ui/attribute_panel.cpp" line="205"/>
         <source>%1 (directions: %2)</source>
         <translation>%1 (directions : %2)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="214"/>
+        <location filename="../ui/attribute_panel.cpp" line="216"/>
         <source>Load Directions</source>
         <translation>Charger des directions</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="215"/>
+        <location filename="../ui/attribute_panel.cpp" line="217"/>
         <source>Direction files (*.safetensors);;All files (*)</source>
         <translation>Fichiers de directions (*.safetensors);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/attribute_panel.cpp" line="218"/>
+        <location filename="../ui/attribute_panel.cpp" line="220"/>
         <source>Could not load: %1</source>
         <translation>Chargement impossible : %1</translation>
     </message>
@@ -231,37 +231,37 @@
 <context>
     <name>mt::ui::CompareView</name>
     <message>
-        <location filename="../ui/compare_view.cpp" line="19"/>
+        <location filename="../ui/compare_view.cpp" line="20"/>
         <source>Neutral (reference)</source>
         <translation>Neutre (référence)</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="19"/>
+        <location filename="../ui/compare_view.cpp" line="20"/>
         <source>Edited</source>
         <translation>Modifiée</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="19"/>
+        <location filename="../ui/compare_view.cpp" line="20"/>
         <source>Difference |edited - neutral|</source>
         <translation>Différence |modifiée - neutre|</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="37"/>
+        <location filename="../ui/compare_view.cpp" line="40"/>
         <source>No reference yet: generate with every slider at 0, or compute a trajectory.</source>
         <translation>Pas encore de référence : générez avec tous les curseurs à 0, ou calculez une trajectoire.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="62"/>
+        <location filename="../ui/compare_view.cpp" line="70"/>
         <source>No reference image.</source>
         <translation>Pas d&apos;image de référence.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="62"/>
+        <location filename="../ui/compare_view.cpp" line="70"/>
         <source>The images differ in size: no difference map.</source>
         <translation>Les images n&apos;ont pas la même taille : pas de carte de différence.</translation>
     </message>
     <message>
-        <location filename="../ui/compare_view.cpp" line="68"/>
+        <location filename="../ui/compare_view.cpp" line="76"/>
         <source>Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 (colour scale: 0 black ... 64 levels or more pale yellow)</source>
         <translation>|Différence| moyenne %1 niveaux de gris, maximum %2 ; %3 % des pixels ont changé de plus de 8 (échelle : 0 noir ... 64 niveaux ou plus jaune pâle)</translation>
     </message>
@@ -269,27 +269,27 @@
 <context>
     <name>mt::ui::ImageView</name>
     <message>
-        <location filename="../ui/image_view.cpp" line="254"/>
+        <location filename="../ui/image_view.cpp" line="255"/>
         <source>value %1</source>
         <translation>valeur %1</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="257"/>
+        <location filename="../ui/image_view.cpp" line="258"/>
         <source>R %1 G %2 B %3</source>
         <translation>R %1 V %2 B %3</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="259"/>
+        <location filename="../ui/image_view.cpp" line="260"/>
         <source>x %1  y %2</source>
         <translation>x %1  y %2</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="276"/>
+        <location filename="../ui/image_view.cpp" line="277"/>
         <source>Zoom %1 %</source>
         <translation>Zoom %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/image_view.cpp" line="278"/>
+        <location filename="../ui/image_view.cpp" line="279"/>
         <source>W %1  L %2</source>
         <translation>L %1  C %2</translation>
     </message>
@@ -297,689 +297,689 @@
 <context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="109"/>
+        <location filename="../ui/main_window.cpp" line="114"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="125"/>
+        <location filename="../ui/main_window.cpp" line="131"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="346"/>
+        <location filename="../ui/main_window.cpp" line="353"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353"/>
+        <location filename="../ui/main_window.cpp" line="360"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
-        <location filename="../ui/main_window.cpp" line="359"/>
+        <location filename="../ui/main_window.cpp" line="365"/>
+        <location filename="../ui/main_window.cpp" line="366"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="366"/>
+        <location filename="../ui/main_window.cpp" line="373"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="139"/>
+        <location filename="../ui/main_window.cpp" line="146"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="167"/>
         <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
         <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165"/>
+        <location filename="../ui/main_window.cpp" line="172"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="175"/>
+        <location filename="../ui/main_window.cpp" line="182"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="208"/>
-        <location filename="../ui/main_window.cpp" line="253"/>
+        <location filename="../ui/main_window.cpp" line="215"/>
+        <location filename="../ui/main_window.cpp" line="260"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="215"/>
+        <location filename="../ui/main_window.cpp" line="222"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="265"/>
         <source>A trajectory needs at least 3 steps</source>
         <translation>Une trajectoire demande au moins 3 étapes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="267"/>
+        <location filename="../ui/main_window.cpp" line="274"/>
         <source>Computing the trajectory...</source>
         <translation>Calcul de la trajectoire...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="293"/>
         <source>Draft in %1 s - let go of the slider for the full image</source>
         <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="295"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="321"/>
+        <location filename="../ui/main_window.cpp" line="328"/>
         <source>The image on screen is now the reference of the compare view</source>
         <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="328"/>
+        <location filename="../ui/main_window.cpp" line="335"/>
         <source>Cannot load directions: %1</source>
         <translation>Impossible de charger les directions : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="351"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>Decoding frame %1 of %2</source>
         <translation>Décodage de l&apos;image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="352"/>
+        <location filename="../ui/main_window.cpp" line="359"/>
         <source>Inverting the image: step %1 of %2</source>
         <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="417"/>
+        <location filename="../ui/main_window.cpp" line="424"/>
         <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
         <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="422"/>
+        <location filename="../ui/main_window.cpp" line="429"/>
         <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
         <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="432"/>
+        <location filename="../ui/main_window.cpp" line="439"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="440"/>
+        <location filename="../ui/main_window.cpp" line="447"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="441"/>
+        <location filename="../ui/main_window.cpp" line="448"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="447"/>
-        <location filename="../ui/main_window.cpp" line="513"/>
+        <location filename="../ui/main_window.cpp" line="454"/>
+        <location filename="../ui/main_window.cpp" line="520"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="462"/>
-        <location filename="../ui/main_window.cpp" line="481"/>
+        <location filename="../ui/main_window.cpp" line="469"/>
+        <location filename="../ui/main_window.cpp" line="488"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="464"/>
-        <location filename="../ui/main_window.cpp" line="489"/>
+        <location filename="../ui/main_window.cpp" line="471"/>
+        <location filename="../ui/main_window.cpp" line="496"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="480"/>
+        <location filename="../ui/main_window.cpp" line="487"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="483"/>
+        <location filename="../ui/main_window.cpp" line="490"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="546"/>
+        <location filename="../ui/main_window.cpp" line="553"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="561"/>
+        <location filename="../ui/main_window.cpp" line="568"/>
         <source>of %1</source>
         <translation>sur %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="567"/>
+        <location filename="../ui/main_window.cpp" line="574"/>
         <source>Open DICOM Folder</source>
         <translation>Ouvrir un dossier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="576"/>
-        <location filename="../ui/main_window.cpp" line="980"/>
+        <location filename="../ui/main_window.cpp" line="583"/>
+        <location filename="../ui/main_window.cpp" line="1004"/>
         <source>Cannot scan for DICOM files</source>
         <translation>Impossible de rechercher les fichiers DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="576"/>
+        <location filename="../ui/main_window.cpp" line="583"/>
         <source>the folder or file does not exist</source>
         <translation>le dossier ou le fichier n&apos;existe pas</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="595"/>
+        <location filename="../ui/main_window.cpp" line="602"/>
         <source>Only local files can be opened; &apos;%1&apos; is not a local file</source>
         <translation>Seuls les fichiers locaux peuvent être ouverts ; « %1 » n&apos;est pas un fichier local</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="650"/>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>Opened %1; the other %2 dropped images were not opened</source>
         <translation>%1 ouvert ; les %2 autres images déposées n&apos;ont pas été ouvertes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="660"/>
+        <location filename="../ui/main_window.cpp" line="667"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="661"/>
+        <location filename="../ui/main_window.cpp" line="668"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="667"/>
+        <location filename="../ui/main_window.cpp" line="674"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="670"/>
+        <location filename="../ui/main_window.cpp" line="677"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="675"/>
+        <location filename="../ui/main_window.cpp" line="682"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="678"/>
-        <location filename="../ui/main_window.cpp" line="698"/>
+        <location filename="../ui/main_window.cpp" line="685"/>
+        <location filename="../ui/main_window.cpp" line="705"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="708"/>
+        <location filename="../ui/main_window.cpp" line="715"/>
         <source>Export Trajectory to Folder</source>
         <translation>Exporter la trajectoire dans un dossier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="714"/>
+        <location filename="../ui/main_window.cpp" line="721"/>
         <source>Cannot export trajectory</source>
         <translation>Impossible d&apos;exporter la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="716"/>
+        <location filename="../ui/main_window.cpp" line="723"/>
         <source>there is no trajectory yet (Compute trajectory first)</source>
         <translation>il n&apos;y a pas encore de trajectoire (Calculer la trajectoire d&apos;abord)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="722"/>
+        <location filename="../ui/main_window.cpp" line="729"/>
         <source>frame %1 is still being decoded; export when the trajectory is finished</source>
         <translation>l&apos;image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="774"/>
+        <location filename="../ui/main_window.cpp" line="781"/>
         <source>Exported %1 frames, trajectory.mp4 and recipe.json to %2</source>
         <translation>%1 images, trajectory.mp4 et recipe.json exportés dans %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="825"/>
+        <location filename="../ui/main_window.cpp" line="849"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="832"/>
+        <location filename="../ui/main_window.cpp" line="856"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="842"/>
+        <location filename="../ui/main_window.cpp" line="866"/>
         <source>Frame</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="845"/>
+        <location filename="../ui/main_window.cpp" line="869"/>
         <source>DICOM frame on screen (Page Up / Page Down)</source>
         <translation>Image DICOM affichée (Page préc. / Page suiv.)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="869"/>
+        <location filename="../ui/main_window.cpp" line="893"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="872"/>
+        <location filename="../ui/main_window.cpp" line="896"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="876"/>
+        <location filename="../ui/main_window.cpp" line="900"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="877"/>
+        <location filename="../ui/main_window.cpp" line="901"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="880"/>
+        <location filename="../ui/main_window.cpp" line="904"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="881"/>
+        <location filename="../ui/main_window.cpp" line="905"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="886"/>
+        <location filename="../ui/main_window.cpp" line="910"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="887"/>
+        <location filename="../ui/main_window.cpp" line="911"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="889"/>
+        <location filename="../ui/main_window.cpp" line="913"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="891"/>
+        <location filename="../ui/main_window.cpp" line="915"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="895"/>
+        <location filename="../ui/main_window.cpp" line="919"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="899"/>
+        <location filename="../ui/main_window.cpp" line="923"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="905"/>
+        <location filename="../ui/main_window.cpp" line="929"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="908"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="908"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="908"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="908"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="908"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="913"/>
+        <location filename="../ui/main_window.cpp" line="937"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="915"/>
+        <location filename="../ui/main_window.cpp" line="939"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="919"/>
+        <location filename="../ui/main_window.cpp" line="943"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="922"/>
+        <location filename="../ui/main_window.cpp" line="946"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="929"/>
+        <location filename="../ui/main_window.cpp" line="953"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="937"/>
+        <location filename="../ui/main_window.cpp" line="961"/>
         <source>Sliders</source>
         <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="941"/>
+        <location filename="../ui/main_window.cpp" line="965"/>
         <source>Trajectory (prompt swap)</source>
         <translation>Trajectoire (échange de prompt)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="947"/>
+        <location filename="../ui/main_window.cpp" line="971"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="962"/>
+        <location filename="../ui/main_window.cpp" line="986"/>
         <source>Trajectory</source>
         <translation>Trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="969"/>
+        <location filename="../ui/main_window.cpp" line="993"/>
         <source>DICOM Series</source>
         <translation>Séries DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="978"/>
+        <location filename="../ui/main_window.cpp" line="1002"/>
         <source>Scanning %1...</source>
         <translation>Recherche dans %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="984"/>
+        <location filename="../ui/main_window.cpp" line="1008"/>
         <source>No DICOM images found</source>
         <translation>Aucune image DICOM trouvée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="985"/>
+        <location filename="../ui/main_window.cpp" line="1009"/>
         <source>there are no files to import</source>
         <translation>il n&apos;y a aucun fichier à importer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="986"/>
+        <location filename="../ui/main_window.cpp" line="1010"/>
         <source>none of the files is a readable DICOM image; the DICOM Series panel says why for each (%1 files)</source>
         <translation>aucun fichier n&apos;est une image DICOM lisible ; le panneau Séries DICOM indique pourquoi pour chacun (%1 fichiers)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="989"/>
+        <location filename="../ui/main_window.cpp" line="1013"/>
         <source>%1: %2 DICOM instances, %3 unreadable files; double-click an instance to open it</source>
         <translation>%1 : %2 instances DICOM, %3 fichiers illisibles ; double-cliquez sur une instance pour l&apos;ouvrir</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="997"/>
+        <location filename="../ui/main_window.cpp" line="1021"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="998"/>
+        <location filename="../ui/main_window.cpp" line="1022"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1000"/>
+        <location filename="../ui/main_window.cpp" line="1024"/>
         <source>Open DICOM &amp;Folder...</source>
         <translation>Ouvrir un &amp;dossier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1003"/>
+        <location filename="../ui/main_window.cpp" line="1027"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1004"/>
+        <location filename="../ui/main_window.cpp" line="1028"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1005"/>
+        <location filename="../ui/main_window.cpp" line="1029"/>
         <source>&amp;De-identify DICOM Exports</source>
         <translation>&amp;Anonymiser les exports DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1009"/>
+        <location filename="../ui/main_window.cpp" line="1033"/>
         <source>Replace the patient&apos;s name and ID and drop dates and source references in exported DICOM files</source>
         <translation>Remplacer le nom et l&apos;identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1012"/>
+        <location filename="../ui/main_window.cpp" line="1036"/>
         <source>Export &amp;Trajectory (PNG, MP4, recipe)...</source>
         <translation>Exporter la &amp;trajectoire (PNG, MP4, recette)...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1013"/>
+        <location filename="../ui/main_window.cpp" line="1037"/>
         <source>Ctrl+Shift+E</source>
         <translation>Ctrl+Shift+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1014"/>
+        <location filename="../ui/main_window.cpp" line="1038"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1002"/>
+        <location filename="../ui/main_window.cpp" line="1026"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1015"/>
+        <location filename="../ui/main_window.cpp" line="1039"/>
         <source>Ctrl+Alt+O</source>
         <translation>Ctrl+Alt+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1016"/>
+        <location filename="../ui/main_window.cpp" line="1040"/>
         <source>&amp;Load Directions...</source>
         <translation>&amp;Charger des directions...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1017"/>
+        <location filename="../ui/main_window.cpp" line="1041"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1019"/>
+        <location filename="../ui/main_window.cpp" line="1043"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1022"/>
+        <location filename="../ui/main_window.cpp" line="1046"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1023"/>
+        <location filename="../ui/main_window.cpp" line="1047"/>
         <source>&amp;Compare Neutral | Edited | Difference</source>
         <translation>&amp;Comparer neutre | modifiée | différence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1026"/>
+        <location filename="../ui/main_window.cpp" line="1050"/>
         <source>Ctrl+D</source>
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1028"/>
+        <location filename="../ui/main_window.cpp" line="1052"/>
         <source>Use as &amp;Reference</source>
         <translation>Utiliser comme &amp;référence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1029"/>
+        <location filename="../ui/main_window.cpp" line="1053"/>
         <source>Ctrl+R</source>
         <translation>Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1030"/>
+        <location filename="../ui/main_window.cpp" line="1054"/>
         <source>&amp;Fit to Window</source>
         <translation>&amp;Ajuster à la fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1031"/>
+        <location filename="../ui/main_window.cpp" line="1055"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1032"/>
+        <location filename="../ui/main_window.cpp" line="1056"/>
         <source>Reset &amp;Window/Level</source>
         <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1033"/>
+        <location filename="../ui/main_window.cpp" line="1057"/>
         <source>Ctrl+Shift+R</source>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1034"/>
+        <location filename="../ui/main_window.cpp" line="1058"/>
         <source>Window &amp;Presets</source>
         <translation>&amp;Préréglages de fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1036"/>
+        <location filename="../ui/main_window.cpp" line="1060"/>
         <source>File Window</source>
         <translation>Fenêtre du fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1037"/>
+        <location filename="../ui/main_window.cpp" line="1061"/>
         <source>Full Range</source>
         <translation>Plage complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1038"/>
+        <location filename="../ui/main_window.cpp" line="1062"/>
         <source>Auto (1st to 99th percentile)</source>
         <translation>Auto (1er au 99e centile)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1039"/>
+        <location filename="../ui/main_window.cpp" line="1063"/>
         <source>High Contrast</source>
         <translation>Contraste élevé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1046"/>
+        <location filename="../ui/main_window.cpp" line="1070"/>
         <source>&amp;Invert Gray Scale</source>
         <translation>&amp;Inverser les niveaux de gris</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1047"/>
+        <location filename="../ui/main_window.cpp" line="1071"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1049"/>
+        <location filename="../ui/main_window.cpp" line="1073"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1050"/>
+        <location filename="../ui/main_window.cpp" line="1074"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1051"/>
+        <location filename="../ui/main_window.cpp" line="1075"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1052"/>
+        <location filename="../ui/main_window.cpp" line="1076"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1053"/>
+        <location filename="../ui/main_window.cpp" line="1077"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1054"/>
+        <location filename="../ui/main_window.cpp" line="1078"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1055"/>
+        <location filename="../ui/main_window.cpp" line="1079"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1056"/>
+        <location filename="../ui/main_window.cpp" line="1080"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1059"/>
+        <location filename="../ui/main_window.cpp" line="1083"/>
         <source>Next DICOM Frame</source>
         <translation>Image DICOM suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1062"/>
+        <location filename="../ui/main_window.cpp" line="1086"/>
         <source>Previous DICOM Frame</source>
         <translation>Image DICOM précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1073"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1074"/>
+        <location filename="../ui/main_window.cpp" line="1098"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1075"/>
+        <location filename="../ui/main_window.cpp" line="1099"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1076"/>
+        <location filename="../ui/main_window.cpp" line="1100"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1078"/>
+        <location filename="../ui/main_window.cpp" line="1102"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1079"/>
+        <location filename="../ui/main_window.cpp" line="1103"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1080"/>
+        <location filename="../ui/main_window.cpp" line="1104"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1092"/>
-        <location filename="../ui/main_window.cpp" line="1101"/>
+        <location filename="../ui/main_window.cpp" line="1116"/>
+        <location filename="../ui/main_window.cpp" line="1125"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>
@@ -1485,124 +1485,124 @@ Study Instance UID : %3</translation>
 <context>
     <name>mt::ui::StudySummaryWidget</name>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="36"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="37"/>
         <source>Study Summary - %1</source>
         <translation>Synthèse de l&apos;étude - %1</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="43"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="44"/>
         <source>Measure:</source>
         <translation>Mesure :</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="46"/>
-        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="47"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="81"/>
         <source>Controllability</source>
         <translation>Contrôlabilité</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="47"/>
-        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="48"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="81"/>
         <source>Realism</source>
         <translation>Réalisme</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="48"/>
-        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="49"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="81"/>
         <source>Anatomy preservation</source>
         <translation>Préservation de l&apos;anatomie</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="49"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="50"/>
         <source>Finding identified (forced choice)</source>
         <translation>Anomalie identifiée (choix forcé)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="53"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="54"/>
         <source>Refresh</source>
         <translation>Actualiser</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="55"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="56"/>
         <source>Export CSV and JSON</source>
         <translation>Exporter en CSV et JSON</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="71"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="72"/>
         <source>Inter-reader agreement (trials rated by every reader)</source>
         <translation>Accord inter-lecteurs (essais cotés par tous les lecteurs)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
         <source>Readers</source>
         <translation>Lecteurs</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
         <source>Trials</source>
         <translation>Essais</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="78"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
         <source>Weighted kappa
 (linear)</source>
         <translation>Kappa pondéré
 (linéaire)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
         <source>Weighted kappa
 (quadratic)</source>
         <translation>Kappa pondéré
 (quadratique)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
         <source>Fleiss&apos; kappa</source>
         <translation>Kappa de Fleiss</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="79"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="80"/>
         <source>ICC(2,1)</source>
         <translation>ICC(2,1)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="88"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="89"/>
         <source>Bars: mean with 95% confidence interval (Student t; Wilson for the forced choice), ratings of all readers pooled. Weighted Cohen&apos;s kappa for two readers, Fleiss&apos; kappa for three or more; ICC(2,1): two-way random, absolute agreement.</source>
         <translation>Barres : moyenne avec intervalle de confiance à 95 % (t de Student ; Wilson pour le choix forcé), cotations de tous les lecteurs regroupées. Kappa de Cohen pondéré pour deux lecteurs, kappa de Fleiss pour trois ou plus ; ICC(2,1) : modèle à deux facteurs aléatoires, accord absolu.</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="112"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="113"/>
         <source>Cannot summarise this study: %1</source>
         <translation>Impossible de synthétiser cette étude : %1</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="119"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="120"/>
         <source>&lt;b&gt;%1&lt;/b&gt;: %2 reader(s), %3 answers, %4 stimuli (%5 findings x %6 conditions x starts)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt; : %2 lecteur(s), %3 réponses, %4 stimuli (%5 anomalies x %6 conditions x départs)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="188"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="189"/>
         <source>Finding</source>
         <translation>Anomalie</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="189"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="190"/>
         <source>Proportion correct (95% CI)</source>
         <translation>Proportion correcte (IC à 95 %)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="189"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="190"/>
         <source>Mean rating 1-5 (95% CI)</source>
         <translation>Cotation moyenne 1-5 (IC à 95 %)</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="222"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="223"/>
         <source>Export failed: %1</source>
         <translation>Échec de l&apos;export : %1</translation>
     </message>
     <message>
-        <location filename="../ui/study/study_summary_widget.cpp" line="226"/>
+        <location filename="../ui/study/study_summary_widget.cpp" line="227"/>
         <source>Exported the answers to %1 (answers.csv, answers.json).</source>
         <translation>Réponses exportées dans %1 (answers.csv, answers.json).</translation>
     </message>
@@ -1610,119 +1610,119 @@ Study Instance UID : %3</translation>
 <context>
     <name>mt::ui::TrajectoryPanel</name>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="66"/>
+        <location filename="../ui/trajectory_panel.cpp" line="67"/>
         <source>Finding:</source>
         <translation>Signe :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="69"/>
+        <location filename="../ui/trajectory_panel.cpp" line="70"/>
         <source>Neutral:</source>
         <translation>Neutre :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="72"/>
+        <location filename="../ui/trajectory_panel.cpp" line="73"/>
         <source>Attribute:</source>
         <translation>Attribut :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="78"/>
+        <location filename="../ui/trajectory_panel.cpp" line="79"/>
         <source> frames</source>
         <translation> images</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="80"/>
+        <location filename="../ui/trajectory_panel.cpp" line="81"/>
         <source>Bézier (paper)</source>
         <translation>Bézier (article)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="81"/>
+        <location filename="../ui/trajectory_panel.cpp" line="82"/>
         <source>Linear</source>
         <translation>Linéaire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="82"/>
+        <location filename="../ui/trajectory_panel.cpp" line="83"/>
         <source>Piecewise</source>
         <translation>Par morceaux</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="83"/>
+        <location filename="../ui/trajectory_panel.cpp" line="84"/>
         <source>Spherical</source>
         <translation>Sphérique</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="86"/>
+        <location filename="../ui/trajectory_panel.cpp" line="87"/>
         <source>Path:</source>
         <translation>Chemin :</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="87"/>
+        <location filename="../ui/trajectory_panel.cpp" line="88"/>
         <source>Start from the opened image (inverted)</source>
         <translation>Partir de l&apos;image ouverte (inversée)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="96"/>
+        <location filename="../ui/trajectory_panel.cpp" line="97"/>
         <source>Compute trajectory</source>
         <translation>Calculer la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="98"/>
+        <location filename="../ui/trajectory_panel.cpp" line="99"/>
         <source>Neutral run once, then one swap per k resumed from its cached step (Ctrl+T)</source>
         <translation>Une passe neutre, puis un échange par k repris depuis son étape en cache (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="103"/>
-        <location filename="../ui/trajectory_panel.cpp" line="291"/>
+        <location filename="../ui/trajectory_panel.cpp" line="104"/>
+        <location filename="../ui/trajectory_panel.cpp" line="292"/>
         <source>Play</source>
         <translation>Lecture</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="107"/>
+        <location filename="../ui/trajectory_panel.cpp" line="108"/>
         <source>Cine: play the trajectory back and forth (Ctrl+Space)</source>
         <translation>Ciné : lire la trajectoire en aller-retour (Ctrl+Space)</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="112"/>
+        <location filename="../ui/trajectory_panel.cpp" line="113"/>
         <source>Trajectory position</source>
         <translation>Position sur la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="116"/>
-        <location filename="../ui/trajectory_panel.cpp" line="216"/>
+        <location filename="../ui/trajectory_panel.cpp" line="117"/>
+        <location filename="../ui/trajectory_panel.cpp" line="217"/>
         <source>No trajectory yet</source>
         <translation>Pas encore de trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="186"/>
+        <location filename="../ui/trajectory_panel.cpp" line="187"/>
         <source>Open an image or DICOM file first</source>
         <translation>Ouvrez d&apos;abord une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="187"/>
+        <location filename="../ui/trajectory_panel.cpp" line="188"/>
         <source>%1, frame %2</source>
         <translation>%1, image %2</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="195"/>
+        <location filename="../ui/trajectory_panel.cpp" line="196"/>
         <source>Sliders apply to every frame (%1): frame 0 is the neutral prompt with these sliders.</source>
         <translation>Les curseurs s&apos;appliquent à chaque image (%1) : l&apos;image 0 est le prompt neutre avec ces curseurs.</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="291"/>
+        <location filename="../ui/trajectory_panel.cpp" line="292"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="300"/>
+        <location filename="../ui/trajectory_panel.cpp" line="301"/>
         <source>Frame %1 of %2 (tau %3) - %4</source>
         <translation>Image %1 sur %2 (tau %3) - %4</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="304"/>
+        <location filename="../ui/trajectory_panel.cpp" line="305"/>
         <source>decoded</source>
         <translation>décodée</translation>
     </message>
     <message>
-        <location filename="../ui/trajectory_panel.cpp" line="304"/>
+        <location filename="../ui/trajectory_panel.cpp" line="305"/>
         <source>preview, decoding...</source>
         <translation>aperçu, décodage...</translation>
     </message>
@@ -1737,7 +1737,7 @@ Study Instance UID : %3</translation>
     <message>
         <location filename="../ui/trajectory_plots.cpp" line="32"/>
         <source>classifier probability</source>
-        <translation>probabilité du classifieur</translation>
+        <translation>prob. du classifieur</translation>
     </message>
     <message>
         <location filename="../ui/trajectory_plots.cpp" line="41"/>

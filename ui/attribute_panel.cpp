@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "ui/number_text.h"
 
 namespace mt::ui {
 
@@ -101,13 +102,13 @@ QString AttributePanel::describe(const traversal::DirectionInfo& d)
     else if (d.kind == traversal::kKindPcaH) parts << tr("h-space PCA");
     else if (d.kind == traversal::kKindJacobianH) parts << tr("Jacobian direction");
     else parts << QString::fromStdString(d.kind);
-    if (d.explainedVariance) parts << tr("%1 % of variance").arg(100.0 * *d.explainedVariance, 0, 'f', 1);
-    if (d.singularValue) parts << tr("sigma %1").arg(*d.singularValue, 0, 'g', 3);
+    if (d.explainedVariance) parts << tr("%1 % of variance").arg(numberText(100.0 * *d.explainedVariance, 'f', 1));
+    if (d.singularValue) parts << tr("sigma %1").arg(numberText(*d.singularValue, 'g', 3));
     if (!d.classifierFindings.empty())
         parts << tr("cleaned of %1").arg(QString::fromStdString(d.classifierFindings.front()))
                      + (d.classifierFindings.size() > 1 ? QStringLiteral(" +%1").arg(d.classifierFindings.size() - 1) : QString());
     if (!d.label.empty())
-        parts << (d.labelCorrelation ? tr("moves %1 (r = %2)").arg(QString::fromStdString(d.label)).arg(*d.labelCorrelation, 0, 'f', 2)
+        parts << (d.labelCorrelation ? tr("moves %1 (r = %2)").arg(QString::fromStdString(d.label)).arg(numberText(*d.labelCorrelation, 'f', 2))
                                      : tr("moves %1").arg(QString::fromStdString(d.label)));
     return parts.join(QStringLiteral(" · "));
 }
@@ -136,7 +137,8 @@ void AttributePanel::addRow(const traversal::DirectionInfo& d)
     row.slider->setRange(-kTicks, kTicks);
     row.slider->setPageStep(kTicks / 4);
     row.slider->setAccessibleName(row.name);
-    row.valueLabel = new QLabel(QStringLiteral("+0.00"), row.widget);
+    row.valueLabel = new QLabel(signedNumberText(0.0, 2, locale()), row.widget);
+    row.valueLabel->setObjectName(QStringLiteral("sliderValue_") + row.name);
     row.valueLabel->setMinimumWidth(44);
     row.range = new QDoubleSpinBox(row.widget);
     row.range->setRange(0.25, 20.0);
@@ -162,7 +164,7 @@ void AttributePanel::addRow(const traversal::DirectionInfo& d)
     QDoubleSpinBox* range = row.range;
     QLabel* label = row.valueLabel;
     auto showValue = [slider, range, label] {
-        label->setText(QString::asprintf("%+.2f", range->value() * slider->value() / double(kTicks)));
+        label->setText(signedNumberText(range->value() * slider->value() / double(kTicks), 2, label->locale()));
     };
     connect(slider, &QSlider::valueChanged, this, [this, slider, showValue] {
         showValue();
@@ -335,7 +337,7 @@ void AttributePanel::resetAll()
         if (r.lock->isChecked() || r.slider->value() == 0) continue;
         const QSignalBlocker block(r.slider);
         r.slider->setValue(0);
-        r.valueLabel->setText(QStringLiteral("+0.00"));
+        r.valueLabel->setText(signedNumberText(0.0, 2, r.valueLabel->locale()));
         changed = true;
     }
     if (changed) emit slidersChanged(false);

@@ -8,6 +8,7 @@
 #include "core/image/image_io.h"
 #include "ui/engine_bridge.h"
 #include "ui/image_view.h"
+#include "ui/number_text.h"
 
 namespace mt::ui {
 
@@ -26,6 +27,8 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
         grid->addWidget(m_views[i], 1, i);
         grid->setColumnStretch(i, 1);
         connect(m_views[i], &ImageView::viewChanged, this, [this, i] { follow(i); });
+        // Window/level links the two grayscale views only: the difference map is a colour map with a
+        // fixed scale (0 black ... 64 levels pale yellow), which a window would make unreadable.
         connect(m_views[i], &ImageView::windowChanged, this, [this, i](double c, double w) {
             if (m_syncing) return;
             m_syncing = true;
@@ -55,8 +58,13 @@ void CompareView::follow(int source)
 void CompareView::setImages(const QImage& neutral, const QImage& edited)
 {
     const auto keep = m_views[1]->hasImage() ? m_views[1]->viewState() : ImageView::ViewState{};
+    // The window the user set stays when the edited image is replaced by one of the same size (a slider
+    // moved), as in the main view; setting it on the edited view carries it to the neutral one.
+    const bool keepWindow = m_views[1]->hasImage() && m_views[1]->isGray() && m_views[1]->imageSize() == edited.size();
+    const double center = m_views[1]->windowCenter(), width = m_views[1]->windowWidth();
     m_views[0]->setImage(neutral);
     m_views[1]->setImage(edited);
+    if (keepWindow) m_views[1]->setWindow(center, width);
     if (neutral.isNull() || edited.isNull() || neutral.size() != edited.size()) {
         m_views[2]->clear();
         m_summary->setText(neutral.isNull() ? tr("No reference image.") : tr("The images differ in size: no difference map."));
@@ -67,9 +75,9 @@ void CompareView::setImages(const QImage& neutral, const QImage& edited)
         m_views[2]->setImage(EngineBridge::toQImage(d.heatmap));
         m_summary->setText(tr("Mean |difference| %1 gray levels, largest %2; %3 % of the pixels changed by more than 8 "
                               "(colour scale: 0 black ... 64 levels or more pale yellow)")
-                               .arg(d.meanAbs, 0, 'f', 2)
-                               .arg(d.maxAbs, 0, 'f', 0)
-                               .arg(100.0 * d.changedFraction, 0, 'f', 1));
+                               .arg(numberText(d.meanAbs, 'f', 2, locale()))
+                               .arg(numberText(d.maxAbs, 'f', 0, locale()))
+                               .arg(numberText(100.0 * d.changedFraction, 'f', 1, locale())));
     } catch (const Error& e) {
         m_views[2]->clear();
         m_summary->setText(QString::fromStdString(e.what()));

@@ -9,8 +9,9 @@ namespace mt::ui {
 
 class ImageView;
 
-// Responsibility: neutral | edited | difference heat map side by side (issue 8), with zoom, pan and
-// window/level following whichever view the user moves, and a line of change figures under them.
+// Responsibility: neutral | edited | difference heat map side by side (issue 8), with zoom and pan
+// following whichever view the user moves, window/level shared by the neutral and edited views (the
+// heat map keeps its fixed colour scale), and a line of change figures under them.
 // Ownership: owns its three views. Thread: GUI only.
 class CompareView : public QWidget {
     Q_OBJECT

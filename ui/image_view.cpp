@@ -10,6 +10,7 @@
 #include <QWheelEvent>
 
 #include "core/dicom/pixel_transform.h"
+#include "ui/number_text.h"
 
 namespace mt::ui {
 
@@ -251,7 +252,7 @@ QString ImageView::pixelText(QPoint pixel) const
     QString value;
     if (m_isGray && !m_values.empty()) {
         const float v = m_values[static_cast<std::size_t>(pixel.y()) * m_width + pixel.x()];
-        value = tr("value %1").arg(double(v), 0, 'g', 6);
+        value = tr("value %1").arg(numberText(double(v), 'g', 6, locale()));
     } else if (!m_rendered.isNull()) {
         const QRgb c = m_rendered.pixel(pixel);
         value = tr("R %1 G %2 B %3").arg(qRed(c)).arg(qGreen(c)).arg(qBlue(c));
@@ -275,7 +276,7 @@ QString ImageView::overlayText() const
 {
     QString text = tr("Zoom %1 %").arg(std::lround(m_zoom * 100.0));
     if (m_isGray)
-        text += QStringLiteral("   ") + tr("W %1  L %2").arg(m_windowWidth, 0, 'g', 5).arg(m_center, 0, 'g', 5);
+        text += QStringLiteral("   ") + tr("W %1  L %2").arg(numberText(m_windowWidth, 'g', 5, locale()), numberText(m_center, 'g', 5, locale()));
     return text;
 }
 

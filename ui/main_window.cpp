@@ -43,6 +43,7 @@
 #include "ui/about_dialog.h"
 #include "ui/attribute_panel.h"
 #include "ui/compare_view.h"
+#include "ui/number_text.h"
 #include "ui/trajectory_panel.h"
 #include "ui/trajectory_plots.h"
 #include "core/common/durable_file.h"
@@ -61,6 +62,10 @@
 namespace mt::ui {
 
 namespace {
+
+// Bumped when the docks change in a way an old saved layout would get wrong; restoreState() then
+// ignores the old one and the window starts with the built-in layout.
+constexpr int kLayoutVersion = 1;
 
 // Puts a decoded DICOM frame into the view: grayscale at full precision with the file's window (or
 // the frame's full range), colour as 8-bit RGB. `keepView` (another frame of the same file) keeps
@@ -118,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_imageInfo->setObjectName(QStringLiteral("imageInfo"));
     statusBar()->addPermanentWidget(m_imageInfo);
     m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("busyIndicator"));
     m_progress->setMaximumWidth(220);
     m_progress->setVisible(false);
     statusBar()->addPermanentWidget(m_progress);
@@ -136,6 +142,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     connectEngine();
     connectTrajectory();
+    restoreLayout();
     if (statusBar()->currentMessage().isEmpty()) statusBar()->showMessage(tr("Ready"));
 }
 
@@ -283,12 +290,12 @@ void MainWindow::showImage(const QImage& image, double seconds, bool preview)
     if (!preview && !m_attributes->anyActive()) m_reference = shown;
     showEdited(shown);
     if (preview)
-        statusBar()->showMessage(tr("Draft in %1 s - let go of the slider for the full image").arg(seconds, 0, 'f', 2), 15000);
+        statusBar()->showMessage(tr("Draft in %1 s - let go of the slider for the full image").arg(numberText(seconds, 'f', 2, locale())), 15000);
     else
         statusBar()->showMessage(tr("Generated %1x%2 in %3 s (seed %4)")
                                      .arg(image.width())
                                      .arg(image.height())
-                                     .arg(seconds, 0, 'f', 1)
+                                     .arg(numberText(seconds, 'f', 1, locale()))
                                      .arg(m_seed->value()),
                                  15000);
 }
@@ -375,7 +382,7 @@ void MainWindow::updateTrajectorySliderNote()
 {
     QStringList active;
     for (const auto& s : m_attributes->activeSliders())
-        active << QString::fromStdString(s.name) + QLatin1Char(' ') + QString::asprintf("%+.2f", s.value);
+        active << QString::fromStdString(s.name) + QLatin1Char(' ') + signedNumberText(s.value, 2, locale());
     m_trajectory->setActiveSliders(active);
 }
 
@@ -416,10 +423,10 @@ void MainWindow::connectTrajectory()
                 m_trajectory->setTrajectory(view);
                 QString text = tr("Trajectory: %1 frames in %2 s (denoising %3 s)")
                                    .arg(view->previews.size())
-                                   .arg(seconds, 0, 'f', 1)
-                                   .arg(view->secondsDenoise, 0, 'f', 1);
+                                   .arg(numberText(seconds, 'f', 1, locale()))
+                                   .arg(numberText(view->secondsDenoise, 'f', 1, locale()));
                 if (view->secondsInversion > 0)
-                    text += tr("; inversion %1 s, reconstruction PSNR %2 dB").arg(view->secondsInversion, 0, 'f', 1).arg(view->inversionPsnrDb, 0, 'f', 1);
+                    text += tr("; inversion %1 s, reconstruction PSNR %2 dB").arg(numberText(view->secondsInversion, 'f', 1, locale()), numberText(view->inversionPsnrDb, 'f', 1, locale()));
                 statusBar()->showMessage(text, 20000);
             });
 }
@@ -480,7 +487,7 @@ bool MainWindow::openImage(const QString& path)
         parts << (info.modality.empty() ? tr("no modality") : QString::fromStdString(info.modality));
         parts << tr("%1x%2").arg(frame.width).arg(frame.height);
         if (info.spacing)
-            parts << tr("%1 x %2 mm").arg(info.spacing->row, 0, 'g', 4).arg(info.spacing->column, 0, 'g', 4);
+            parts << tr("%1 x %2 mm").arg(numberText(info.spacing->row, 'g', 4, locale()), numberText(info.spacing->column, 'g', 4, locale()));
         parts << QString::fromStdString(info.photometric);
         m_dicomInfo = parts;
         updateDicomInfo();
@@ -782,6 +789,7 @@ bool MainWindow::exportTrajectoryTo(const QString& folder)
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveSettings();
+    saveLayout();
     m_engine->cancel();
     QMainWindow::closeEvent(event);
 }
@@ -813,6 +821,22 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("generate/guidance"), m_guidance->value());
     s.setValue(QStringLiteral("generate/sampler"), m_sampler->currentData());
     s.setValue(QStringLiteral("model/folder"), m_modelFolder);
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings s;
+    const QByteArray geometry = s.value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    const QByteArray state = s.value(QStringLiteral("window/state")).toByteArray();
+    if (!state.isEmpty()) restoreState(state, kLayoutVersion);
 }
 
 void MainWindow::buildPanels()

@@ -142,6 +142,11 @@ private:
     void updateDicomInfo();
     void updateTrajectorySliderNote();
     void saveSettings() const;
+    // Window geometry and dock layout (QSettings window/geometry, window/state), saved on close and
+    // restored at the end of the constructor, once every dock exists (restoreState matches docks by
+    // objectName).
+    void saveLayout() const;
+    void restoreLayout();
 
     QString m_modelFolder;
     QLabel* m_modelLabel = nullptr;

@@ -21,6 +21,7 @@
 #include <map>
 
 #include "ui/engine_bridge.h"
+#include "ui/number_text.h"
 
 namespace mt::ui {
 
@@ -300,7 +301,7 @@ void TrajectoryPanel::showCurrent()
     m_frameLabel->setText(tr("Frame %1 of %2 (tau %3) - %4")
                               .arg(f)
                               .arg(last)
-                              .arg(tau, 0, 'f', 2)
+                              .arg(numberText(tau, 'f', 2, locale()))
                               .arg(isDecoded(f) ? tr("decoded") : tr("preview, decoding...")));
     emit frameShown(f, frameImage(f), isDecoded(f));
 }

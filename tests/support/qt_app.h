@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QImage>
 #include <QSet>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QString>
 
@@ -48,6 +49,28 @@ inline QString docsShotDir()
     QDir().mkpath(dir);
     return dir;
 }
+
+// QSettings of one test only: a throw-away organisation, cleared when it starts and when it ends, and the
+// previous organisation back afterwards. Windows made inside the scope read and write only these
+// settings, so a test sees the defaults a first start sees, and leaves nothing behind for others.
+class ScopedSettings {
+public:
+    explicit ScopedSettings(const QString& organisation) : m_previous(QCoreApplication::organizationName())
+    {
+        QCoreApplication::setOrganizationName(organisation);
+        QSettings().clear();
+    }
+    ~ScopedSettings()
+    {
+        QSettings().clear();
+        QCoreApplication::setOrganizationName(m_previous);
+    }
+    ScopedSettings(const ScopedSettings&) = delete;
+    ScopedSettings& operator=(const ScopedSettings&) = delete;
+
+private:
+    QString m_previous;
+};
 
 // Distinct colours on a coarse grid: a blank or single-colour grab has one or two.
 inline int distinctColours(const QImage& img, int stride = 3)

@@ -8,6 +8,8 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QLineEdit>
 #include <QListWidget>
@@ -52,9 +54,9 @@ QImage shoot(QWidget& w, const char* name, const QImage& previous = {})
     return shot;
 }
 
-std::string makeDirections()
+std::string makeDirections(const std::string& name = "ui_directions.safetensors")
 {
-    const std::string file = mt::test::outDir() + "/ui_directions.safetensors";
+    const std::string file = mt::test::outDir() + "/" + name;
     const auto r = mt::test::runCliCaptured({"directions", "prompt-pair", "--model", mt::test::goldenDir() + "/tiny-sd",
                                              "--neutral", "chest x-ray", "--attribute",
                                              "chest x-ray showing pleural effusion", "--name", "effusion", "--out", file});
@@ -89,22 +91,28 @@ TEST_CASE("MainWindow: a direction slider regenerates the image, draft while dra
     CHECK(w.referenceImage() == neutral);  // every slider at 0: this is the reference
     const QImage shotNeutral = shoot(w, "sliders_neutral.png");
 
-    // Dragging: drafts (fewer steps); releasing: the full image. Keyboard on the slider, as a user can.
+    // Dragging the handle with the mouse: drafts (fewer steps) while it is held, the full image on release.
     QSlider* slider = panel->slider(QStringLiteral("effusion"));
     REQUIRE(slider);
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    const QPoint handle = slider->rect().center();   // value 0: the handle is in the middle
     done.clear();
-    slider->setSliderDown(true);
-    slider->setValue(80);
+    QTest::mousePress(slider, Qt::LeftButton, {}, handle);
+    CHECK(slider->isSliderDown());
+    for (int dx = 10; dx <= slider->width() / 3; dx += 10) QTest::mouseMove(slider, handle + QPoint(dx, 0));
     REQUIRE(done.wait(120000));
     CHECK(done.last().at(2).toBool());  // a draft
+    const double dragged = panel->value(QStringLiteral("effusion"));
+    CHECK(dragged > 0.4);
     done.clear();
-    slider->setSliderDown(false);  // emits sliderReleased
+    QTest::mouseRelease(slider, Qt::LeftButton, {}, handle + QPoint(slider->width() / 3, 0));
+    CHECK_FALSE(slider->isSliderDown());
     REQUIRE(done.wait(120000));
     CHECK_FALSE(done.last().at(2).toBool());
     const QImage edited = w.currentImage();
     CHECK(edited.size() == neutral.size());
     CHECK(edited != neutral);
-    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.6));
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(dragged));
     CHECK(w.referenceImage() == neutral);  // a slider image is not the reference
     const QImage shotEdited = shoot(w, "sliders_edited.png", shotNeutral);
 
@@ -123,12 +131,83 @@ TEST_CASE("MainWindow: a direction slider regenerates the image, draft while dra
     // Locked sliders survive Reset all; an unlocked one goes back to 0 and the image comes back.
     panel->setLocked(QStringLiteral("effusion"), true);
     panel->resetAll();
-    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.6));
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(dragged));
     panel->setLocked(QStringLiteral("effusion"), false);
     done.clear();
     panel->resetAll();
     REQUIRE(done.wait(120000));
     CHECK(w.currentImage() == neutral);
+}
+
+TEST_CASE("MainWindow: direction sliders moved with the keyboard combine: two sliders give another image than each alone", "[ui]")
+{
+    qtApp();
+    const std::string directions = makeDirections("ui_two_directions.safetensors");
+    // A second text direction in the same file.
+    const auto r = mt::test::runCliCaptured({"directions", "prompt-pair", "--model", mt::test::goldenDir() + "/tiny-sd",
+                                             "--neutral", "chest x-ray", "--attribute", "chest x-ray showing an enlarged heart",
+                                             "--name", "cardiomegaly", "--merge", "--out", directions});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    mt::ui::MainWindow w;
+    w.resize(1300, 900);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    REQUIRE(w.setModelFolder(QString::fromStdString(mt::test::goldenDir() + "/tiny-sd")));
+    w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(8);
+    w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(27);
+    REQUIRE(w.loadDirections(QString::fromStdString(directions)));
+    auto* panel = w.attributePanel();
+    REQUIRE(panel->sliderCount() == 2);
+    QSlider* effusion = panel->slider(QStringLiteral("effusion"));
+    QSlider* heart = panel->slider(QStringLiteral("cardiomegaly"));
+    REQUIRE(effusion);
+    REQUIRE(heart);
+
+    QSignalSpy done(w.engine(), &mt::ui::EngineBridge::finished);
+    w.generate();
+    REQUIRE(done.wait(120000));
+    const QImage neutral = w.currentImage();
+
+    // Keys go to the window as a keyboard's do and reach the slider that has the focus (View's Page
+    // Up/Down shortcuts are for the image area only). Each move gives one full image after a pause.
+    w.activateWindow();
+    REQUIRE(QTest::qWaitForWindowActive(&w));
+    const auto press = [&](QSlider* slider, Qt::Key key, int times) {
+        slider->setFocus(Qt::TabFocusReason);
+        REQUIRE(slider->hasFocus());
+        done.clear();
+        for (int i = 0; i < times; ++i) QTest::keyClick(w.windowHandle(), key);
+        REQUIRE(done.wait(120000));
+        CHECK_FALSE(done.last().at(2).toBool());   // the full image, not a draft
+        return w.currentImage();
+    };
+    const QImage effusionOnly = press(effusion, Qt::Key_PageUp, 2);   // 2 pages of 0.5 (range ±2)
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.0));
+    CHECK(panel->activeSliders().size() == 1);
+    CHECK(effusionOnly != neutral);
+
+    const QImage both = press(heart, Qt::Key_PageUp, 2);
+    CHECK(panel->value(QStringLiteral("cardiomegaly")) == Approx(1.0));
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(1.0));
+    CHECK(panel->activeSliders().size() == 2);
+
+    const QImage heartOnly = press(effusion, Qt::Key_PageDown, 2);
+    CHECK(panel->value(QStringLiteral("effusion")) == Approx(0.0));
+    CHECK(panel->activeSliders().size() == 1);
+    CHECK(heartOnly != neutral);
+
+    // The sliders combine: both together is neither one alone (nor the neutral image).
+    CHECK(both != effusionOnly);
+    CHECK(both != heartOnly);
+    CHECK(both != neutral);
+    CHECK(effusionOnly != heartOnly);
+
+    // Arrow keys move by one tick (range / 100): the value label follows.
+    press(heart, Qt::Key_Right, 3);
+    CHECK(panel->value(QStringLiteral("cardiomegaly")) == Approx(1.06));
+    CHECK(w.findChild<QLabel*>(QStringLiteral("sliderValue_cardiomegaly"))->text()
+          == QLocale().toString(1.06, 'f', 2).prepend(QLocale().positiveSign()));
 }
 
 TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip filled", "[ui]")
@@ -271,11 +350,16 @@ TEST_CASE("TrajectoryPlots: probability curves, the target bold, and explained v
     CHECK(distinctColours(shot) > 5);
 }
 
-// Not part of CI (hidden tag): refreshes docs/screenshots/ with the bundled default model.
-//   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.docs]"
+// Not part of CI (hidden tag): refreshes docs/screenshots/ with the bundled default model. One command
+// writes every screenshot docs/gui.md and README.md embed (this file: sliders.png, compare_view.png,
+// main_window.png, dicom_browser.png; main_window_test.cpp: main_window_fr.png; hidpi_test.cpp:
+// main_window_hidpi.png, in a child process at 200 %):
+//   QT_QPA_PLATFORM=offscreen MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.docs]"
+// Each case has settings of its own (a first start: default layout, ranges and locks).
 TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
 {
     const QString dir = docsShotDir();
+    const mt::test::ScopedSettings settings(QStringLiteral("MedTraverseTests-docs"));
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();
@@ -290,10 +374,15 @@ TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
     done.clear();
     w.attributePanel()->setValue(QStringLiteral("pleural_effusion"), 1.5);
     REQUIRE(done.wait(300000));
-    REQUIRE(w.grab().save(dir + QStringLiteral("/main_window_sliders.png")));
+    QApplication::processEvents();
+    const QImage sliders = w.grab().toImage();
+    CHECK(distinctColours(sliders) > 20);
+    REQUIRE(sliders.save(dir + QStringLiteral("/sliders.png")));
     w.setCompareMode(true);
     QApplication::processEvents();
-    REQUIRE(w.grab().save(dir + QStringLiteral("/compare_view.png")));
+    const QImage compare = w.grab().toImage();
+    CHECK(distinctColours(compare) > 20);
+    REQUIRE(compare.save(dir + QStringLiteral("/compare_view.png")));
     w.setCompareMode(false);
     w.attributePanel()->resetAll();
     REQUIRE(done.wait(300000));
@@ -303,19 +392,21 @@ TEST_CASE("Docs screenshots on the bundled default model", "[.docs]")
     REQUIRE(finished.wait(600000));
     w.trajectoryPanel()->setCurrentFrame(16);
     QApplication::processEvents();
-    REQUIRE(w.grab().save(dir + QStringLiteral("/trajectory.png")));
+    const QImage trajectory = w.grab().toImage();
+    CHECK(distinctColours(trajectory) > 20);
+    REQUIRE(trajectory.save(dir + QStringLiteral("/main_window.png")));   // the top of docs/gui.md and README.md
 }
 
 // Not part of CI either: the series browser on tests/data/dicom with the CR chest image opened from it.
-//   MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "Docs screenshot: the DICOM series browser"
+//   QT_QPA_PLATFORM=offscreen MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "Docs screenshot: the DICOM series browser"
 TEST_CASE("Docs screenshot: the DICOM series browser", "[.docs]")
 {
     const QString dir = docsShotDir();
+    const mt::test::ScopedSettings settings(QStringLiteral("MedTraverseTests-docs"));
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();
     if (!mt::ui::MainWindow::defaultModelFolder().isEmpty()) w.setModelFolder(mt::ui::MainWindow::defaultModelFolder());
-    // Earlier cases leave their settings behind (QSettings): the defaults a user sees.
     w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(20);
     w.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(1501);
     w.findChild<QPlainTextEdit*>(QStringLiteral("prompt"))->setPlainText(QStringLiteral("Normal chest X-ray with no significant findings"));

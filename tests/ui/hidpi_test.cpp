@@ -131,10 +131,12 @@ TEST_CASE("ImageView at device pixel ratio 2: magnified pixels stay sharp below 
 }
 
 // Not part of CI: the main window at 200 % scaling for a person to look at (and for docs/screenshots).
+// The [.docs] case below runs it in a child process at QT_SCALE_FACTOR=2; alone:
 //   QT_SCALE_FACTOR=2 MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests "[.hidpi-shot]"
 TEST_CASE("MainWindow at device pixel ratio 2: screenshot", "[.hidpi-shot]")
 {
     const QString dir = docsShotDir();
+    const mt::test::ScopedSettings settings(QStringLiteral("MedTraverseTests-docs"));
     mt::ui::MainWindow w;
     w.resize(1400, 940);
     w.show();
@@ -167,4 +169,29 @@ TEST_CASE("MainWindow at device pixel ratio 2: screenshot", "[.hidpi-shot]")
     CHECK(shot.width() == 2 * w.width());
     CHECK(distinctColours(shot) > 20);
     REQUIRE(shot.save(dir + QStringLiteral("/main_window_hidpi.png")));
+}
+
+// Part of the docs command (QT_QPA_PLATFORM=offscreen MT_DOCS_SHOTS=docs/screenshots build/tests/mt_ui_tests
+// "[.docs]"): writes
+// main_window_hidpi.png through the [.hidpi-shot] case in a child process at 200 % (Qt fixes the scale
+// factor when the QApplication starts).
+TEST_CASE("Docs screenshot: the main window at 200 % scaling", "[.docs]")
+{
+    const QString dir = QDir(docsShotDir()).absolutePath();
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_SCALE_FACTOR"), QStringLiteral("2"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("MT_DOCS_SHOTS"), dir);
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("[.hidpi-shot]"), QStringLiteral("--reporter"), QStringLiteral("compact")});
+    REQUIRE(child.waitForStarted());
+    REQUIRE(child.waitForFinished(1200000));
+    const QString output = QString::fromLocal8Bit(child.readAll());
+    INFO(output.toStdString());
+    CHECK(child.exitStatus() == QProcess::NormalExit);
+    CHECK(child.exitCode() == 0);
+    CHECK(output.contains(QStringLiteral("passed"), Qt::CaseInsensitive));
+    CHECK(QImage(dir + QStringLiteral("/main_window_hidpi.png")).width() == 2800);
 }

@@ -17,35 +17,12 @@
 #include "ui/main_window.h"
 
 using mt::test::qtApp;
-
-namespace {
-
-// The settings of this test only, in a throw-away organisation, restored when the test ends.
-class ScopedSettings {
-public:
-    ScopedSettings() : m_organization(QCoreApplication::organizationName())
-    {
-        QCoreApplication::setOrganizationName(QStringLiteral("MedTraverseTests-sliderSettings"));
-        QSettings().clear();
-    }
-    ~ScopedSettings()
-    {
-        QSettings().clear();
-        QCoreApplication::setOrganizationName(m_organization);
-    }
-    ScopedSettings(const ScopedSettings&) = delete;
-    ScopedSettings& operator=(const ScopedSettings&) = delete;
-
-private:
-    QString m_organization;
-};
-
-}  // namespace
+using mt::test::ScopedSettings;
 
 TEST_CASE("AttributePanel: ranges, locks and 'act from' are restored per direction file, values are not", "[ui]")
 {
     qtApp();
-    const ScopedSettings settings;
+    const ScopedSettings settings(QStringLiteral("MedTraverseTests-sliderSettings"));
     const QString dir = QString::fromStdString(mt::test::freshOutDir("ui", "slider_settings"));
     QDir().mkpath(dir);
     const QString fileA = dir + QStringLiteral("/a.safetensors");

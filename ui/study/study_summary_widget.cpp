@@ -15,6 +15,7 @@
 #include "core/study/export.h"
 #include "core/study/manifest.h"
 #include "core/study/summary.h"
+#include "ui/number_text.h"
 
 namespace mt::ui {
 
@@ -25,7 +26,7 @@ const QColor kPalette[] = {QColor(0, 114, 178), QColor(230, 159, 0), QColor(0, 1
 
 QString number(double v)
 {
-    return std::isnan(v) ? QStringLiteral("\u2013") : QString::number(v, 'f', 3);
+    return std::isnan(v) ? QStringLiteral("\u2013") : numberText(v, 'f', 3);
 }
 }  // namespace
 
