@@ -144,6 +144,7 @@ private:
         // One model at a time: a second folder replaces the first (memory is the scarce resource).
         m_models.clear();
         m_trajectory.reset();
+        m_prefixes.clear();
         auto& m = m_models.emplace(folder, pipeline::StableDiffusionModel::load(folder)).first->second;
         pipeline::enablePromptCache(m);  // frozen weights: the same prompts are never encoded twice
         return m;
@@ -199,8 +200,11 @@ private:
         t.steeredFromStep = sliderFromStep(r, r.steps);
     }
 
-    pipeline::GenerateParams imageParams(pipeline::StableDiffusionModel& m, const GenerationRequest& r)
+    // `sliderSwapStep` (optional): set to k when the text sliders act from step k > 0 (then steps
+    // 0..k-1 are the plain prompt's, the same for every slider value), else -1.
+    pipeline::GenerateParams imageParams(pipeline::StableDiffusionModel& m, const GenerationRequest& r, int* sliderSwapStep = nullptr)
     {
+        if (sliderSwapStep) *sliderSwapStep = -1;
         pipeline::GenerateParams p;
         p.prompt = r.prompt;
         p.negativePrompt = r.negativePrompt;
@@ -224,19 +228,74 @@ private:
             p.condEmbeds = pipeline::encodePrompt(m, p.prompt);
             p.swapPrompt = p.prompt;
             p.swapAfter = k - 1;
+            if (sliderSwapStep) *sliderSwapStep = k;
         }
         return p;
+    }
+
+    // Everything that decides the plain prompt's latents after `k` steps of an image request.
+    static std::string prefixKey(const GenerationRequest& r, const pipeline::GenerateParams& p, int k)
+    {
+        std::ostringstream s;
+        s << r.modelFolder << '\n' << r.prompt << '\n' << r.negativePrompt << '\n' << p.steps << ' ' << std::hexfloat << p.guidance
+          << ' ' << r.sampler << ' ' << r.seed << ' ' << r.width << 'x' << r.height << ' ' << k;
+        return s.str();
+    }
+
+    // Issue 10: while sliders act from step k, moving one must not cost the k steps before it. The
+    // plain prompt's x_k is kept per (prompt, seed, settings, k) and the steered steps resume from it;
+    // bit for bit the uninterrupted run (DDIM / Euler have no history). Other cases run in one go.
+    pipeline::GenerateResult generateImage(pipeline::StableDiffusionModel& m, const GenerationRequest& r,
+                                           const pipeline::GenerateParams& p, int sliderSwapStep, CancelToken& token,
+                                           const ProgressFn& progress, int& stepsRun)
+    {
+        const bool resumable = sliderSwapStep > 0 && p.hOffsets.empty() && p.latentOffsets.empty() && !p.initLatents.defined()
+                               && p.eta == 0 && (p.sampler == sampling::SamplerKind::DDIM || p.sampler == sampling::SamplerKind::Euler);
+        if (!resumable) {
+            stepsRun = p.steps;
+            return pipeline::generate(m, p, token, progress);
+        }
+        const std::string key = prefixKey(r, p, sliderSwapStep);
+        auto it = std::find_if(m_prefixes.begin(), m_prefixes.end(), [&](const auto& e) { return e.first == key; });
+        at::Tensor xk;
+        stepsRun = 0;
+        if (it != m_prefixes.end()) {
+            xk = it->second;
+        } else {
+            pipeline::GenerateParams prefix = p;  // condEmbeds = the plain prompt's embedding
+            prefix.swapAfter = -1;
+            prefix.swapPrompt.clear();
+            prefix.swapEmbeds = at::Tensor();
+            prefix.stopAtStep = sliderSwapStep;
+            auto pre = pipeline::generate(m, prefix, token, progress);
+            if (pre.outcome == pipeline::Outcome::Cancelled) return pre;
+            xk = pre.latents;
+            stepsRun = sliderSwapStep;
+            if (m_prefixes.size() >= kPrefixCacheSize) m_prefixes.erase(m_prefixes.begin());
+            m_prefixes.emplace_back(key, xk);
+        }
+        pipeline::GenerateParams rest = p;
+        rest.condEmbeds = p.swapEmbeds;  // the steered embedding, from step k on
+        rest.swapAfter = -1;
+        rest.swapPrompt.clear();
+        rest.swapEmbeds = at::Tensor();
+        rest.initLatents = xk;
+        rest.startAtStep = sliderSwapStep;
+        stepsRun += p.steps - sliderSwapStep;
+        return pipeline::generate(m, rest, token, progress);
     }
 
     void runImage(std::uint64_t gen, const GenerationRequest& r, CancelToken& token, Clock::time_point start)
     {
         auto& m = model(r.modelFolder, gen);
-        const auto p = imageParams(m, r);
+        int sliderSwapStep = -1;
+        const auto p = imageParams(m, r, &sliderSwapStep);
         auto progress = [&](std::int64_t done, std::int64_t total, const std::string&) {
             if (m_mailbox.isStale(gen)) token.cancel();
             emitProgress(gen, done, total, "denoise");
         };
-        auto result = pipeline::generate(m, p, token, progress);
+        int stepsRun = 0;
+        auto result = generateImage(m, r, p, sliderSwapStep, token, progress, stepsRun);
         EngineEvent e;
         e.generation = gen;
         if (result.outcome == pipeline::Outcome::Cancelled || m_mailbox.isStale(gen)) {
@@ -246,6 +305,7 @@ private:
             e.image = pipeline::toImage(result.image);
             e.preview = r.preview;
             e.seconds = secondsSince(start);
+            e.stepsRun = stepsRun;
         }
         emit(e);
     }
@@ -435,6 +495,9 @@ private:
     std::map<std::string, pipeline::StableDiffusionModel> m_models;
     std::map<std::string, LoadedDirections> m_directions;
     std::unique_ptr<TrajectoryState> m_trajectory;
+    // The plain prompt's latents at the step the sliders start from, newest last (generateImage).
+    static constexpr std::size_t kPrefixCacheSize = 4;
+    std::vector<std::pair<std::string, at::Tensor>> m_prefixes;
     std::thread m_worker;
 };
 

@@ -94,6 +94,8 @@ struct EngineEvent {
     double seconds = 0.0;           // Finished: wall time of the request
     std::string message;            // Failed: the error; Loading: the model folder; Progress: the phase
     bool preview = false;           // Finished: a slider draft (fewer steps)
+    int stepsRun = 0;               // Finished (Image request): UNet steps this request ran (fewer when
+                                    // the sliders' first steps came from the engine's cache)
     int frame = -1;                 // FrameDecoded: which frame
     std::vector<double> probabilities;  // FrameDecoded: per finding of the trajectory's classifier
     std::shared_ptr<const TrajectoryView> trajectory;  // TrajectoryReady and Finished (Trajectory)

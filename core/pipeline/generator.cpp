@@ -203,7 +203,18 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
     const int n = scheduler->numSteps();
     const auto hOffsets = prepareStepOffsets(p.hOffsets, hSpaceShape(model, p.width, p.height), n, model.device, "hOffsets");
     const auto latentOffsets = prepareStepOffsets(p.latentOffsets, chw, n, model.device, "latentOffsets");
-    at::Tensor latents = startLatents(model, p, chw, scheduler->initNoiseSigma());
+    if (p.startAtStep < 0 || p.startAtStep >= n)
+        throw Error(ErrorCode::InvalidArgument, "startAtStep must be between 0 and " + std::to_string(n - 1) + ", got "
+                                                    + std::to_string(p.startAtStep));
+    if (p.startAtStep > 0) {
+        if (!p.initLatents.defined())
+            throw Error(ErrorCode::InvalidArgument, "resuming at step " + std::to_string(p.startAtStep) + " needs that step's latents (initLatents)");
+        if ((p.sampler != sampling::SamplerKind::DDIM && p.sampler != sampling::SamplerKind::Euler) || p.eta > 0)
+            throw Error(ErrorCode::InvalidArgument, "resuming at a step needs a sampler without history (ddim with eta 0, euler), not "
+                                                        + std::string(sampling::toString(p.sampler)));
+    }
+    // A resumed run starts from x_t as given; a fresh one from noise (or initLatents) times the initial sigma.
+    at::Tensor latents = startLatents(model, p, chw, p.startAtStep > 0 ? 1.0 : scheduler->initNoiseSigma());
 
     const bool cfg = p.guidance > 1.0;
     auto cond = p.condEmbeds.defined() ? checkedEmbeds(model, p.condEmbeds, "condEmbeds") : encodeFrozen(model, p.prompt);
@@ -216,7 +227,7 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
     auto noiseGen = at::detail::createCPUGenerator(p.seed + 0x9E3779B97F4A7C15ull);
     GenerateResult result;
     const int last = p.stopAtStep >= 0 ? std::min(p.stopAtStep, n) : n;
-    for (int i = 0; i < last; ++i) {
+    for (int i = p.startAtStep; i < last; ++i) {
         if (cancel.isCancelled()) {
             result.outcome = Outcome::Cancelled;
             return result;

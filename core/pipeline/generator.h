@@ -60,6 +60,11 @@ struct GenerateParams {
     // >= 0: run steps 0..stopAtStep-1 only and return their latents (result.latents = x_t, the input of
     // step stopAtStep; 0 returns the scaled starting noise) without decoding (result.image undefined).
     int stopAtStep = -1;
+    // > 0: resume a run at this step: initLatents is x_t, the input of step startAtStep (what a run with
+    // stopAtStep = startAtStep returned; not scaled by the initial sigma), and steps startAtStep..end run.
+    // Only for samplers without history (DDIM with eta 0, Euler): the result is bit for bit the
+    // uninterrupted run's. Throws mt::Error(InvalidArgument) otherwise.
+    int startAtStep = 0;
 };
 
 enum class Outcome { Completed, Cancelled };

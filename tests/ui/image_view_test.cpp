@@ -224,7 +224,7 @@ TEST_CASE("MainWindow: opens the real chest radiograph with the file's window", 
 
     const QImage screen = shot(w);
     REQUIRE(screen.save(outFile("main_window_dicom_chest.png")));
-    // docs/screenshots/dicom_view.png is a copy of this file, refreshed by hand (tests never write the source tree).
+    // A screenshot of the DICOM view (build/tests/out); docs/screenshots/dicom_browser.png shows it with the series browser.
 
     SECTION("export: PNG of the windowed view and a derived DICOM Secondary Capture")
     {

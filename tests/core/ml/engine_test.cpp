@@ -159,6 +159,89 @@ TEST_CASE("GenerationEngine: sliders move the image, a draft uses fewer steps, 0
     CHECK_THAT(missing.message, Catch::Contains("/nonexistent/directions.safetensors"));
 }
 
+TEST_CASE("generate: a run resumed at step k from the latents stopAtStep gave is the uninterrupted run, bit for bit", "[engine]")
+{
+    auto model = mt::pipeline::StableDiffusionModel::load(mt::test::goldenDir() + "/tiny-sd");
+    for (auto sampler : {mt::sampling::SamplerKind::DDIM, mt::sampling::SamplerKind::Euler}) {
+        INFO(mt::sampling::toString(sampler));
+        mt::pipeline::GenerateParams p;
+        p.prompt = "chest x-ray";
+        p.steps = 6;
+        p.seed = 21;
+        p.sampler = sampler;
+        const auto whole = mt::pipeline::generate(model, p);
+        auto head = p;
+        head.stopAtStep = 2;
+        const auto x2 = mt::pipeline::generate(model, head).latents;
+        auto tail = p;
+        tail.startAtStep = 2;
+        tail.initLatents = x2;
+        const auto resumed = mt::pipeline::generate(model, tail);
+        CHECK(torch::equal(resumed.latents, whole.latents));
+        CHECK(resumed.timesteps.size() == 4);
+        tail.startAtStep = 3;  // the wrong step's schedule gives another image
+        CHECK_FALSE(torch::equal(mt::pipeline::generate(model, tail).latents, whole.latents));
+    }
+    mt::pipeline::GenerateParams p;
+    p.prompt = "chest x-ray";
+    p.steps = 6;
+    p.startAtStep = 2;
+    CHECK_THROWS_WITH(mt::pipeline::generate(model, p), Catch::Contains("initLatents"));
+    auto shape = mt::pipeline::latentShape(model);
+    shape.insert(shape.begin(), 1);
+    p.initLatents = torch::zeros(shape);
+    p.sampler = mt::sampling::SamplerKind::PNDM;
+    CHECK_THROWS_WITH(mt::pipeline::generate(model, p), Catch::Contains("without history"));
+    p.sampler = mt::sampling::SamplerKind::DDIM;
+    p.startAtStep = 6;
+    CHECK_THROWS_WITH(mt::pipeline::generate(model, p), Catch::Contains("startAtStep"));
+}
+
+TEST_CASE("GenerationEngine: a slider move resumes from the cached plain steps; the image is the uninterrupted one", "[engine]")
+{
+    const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
+    const std::string file = makeDirectionFile(tiny);
+    Recorder rec;
+    mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
+    mt::GenerationRequest r;
+    r.modelFolder = tiny;
+    r.prompt = "chest x-ray";
+    r.steps = 8;
+    r.seed = 13;
+    r.sliderFrom = 0.25;  // steps 0, 1 plain; the steered embedding from step 2 on
+    r.sliders = {{file, "effusion", 3.0}};
+    const auto first = rec.waitFinal(engine.post(r));
+    REQUIRE(first.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(first.stepsRun == 8);  // nothing cached yet
+    r.sliders = {{file, "effusion", -2.0}};
+    const auto moved = rec.waitFinal(engine.post(r));
+    REQUIRE(moved.kind == mt::EngineEvent::Kind::Finished);
+    CHECK(moved.stepsRun == 6);  // only the steps after the sliders' start
+    CHECK(moved.image.pixels != first.image.pixels);
+
+    // The same request in one uninterrupted run: plain prompt for steps 0..1, steered after (a swap).
+    auto model = mt::pipeline::StableDiffusionModel::load(tiny);
+    const auto set = mt::traversal::DirectionSet::load(file);
+    mt::pipeline::GenerateParams p;
+    p.prompt = r.prompt;
+    p.steps = 8;
+    p.seed = 13;
+    mt::traversal::applySliders(model, p, {{&set.at("effusion"), -2.0}});
+    p.swapEmbeds = p.condEmbeds;
+    p.condEmbeds = mt::pipeline::encodePrompt(model, p.prompt);
+    p.swapPrompt = p.prompt;
+    p.swapAfter = 1;
+    CHECK(mt::pipeline::toImage(mt::pipeline::generate(model, p).image).pixels == moved.image.pixels);
+
+    // Another seed is another prefix; a sampler with history (PNDM) always runs every step.
+    r.seed = 14;
+    CHECK(rec.waitFinal(engine.post(r)).stepsRun == 8);
+    r.sampler = "pndm";
+    r.seed = 13;
+    CHECK(rec.waitFinal(engine.post(r)).stepsRun == 8);
+    CHECK(rec.waitFinal(engine.post(r)).stepsRun == 8);
+}
+
 TEST_CASE("GenerationEngine: a trajectory gives previews at once, decodes every frame, and is reused", "[engine]")
 {
     const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
