@@ -53,7 +53,9 @@ ArgParser traverseParser()
         .option("neutral", "TEXT", "Neutral prompt, e.g. \"Normal chest X-ray with no significant findings\"")
         .option("attribute", "TEXT", "Attribute prompt, e.g. \"Chest X-ray showing Pleural Effusion\"")
         .option("negative", "TEXT", "Negative prompt for CFG's unconditional branch", "\"\"")
-        .option("swaps", "K,K,...", "Swap indices, weakest edit first (steps 0..k neutral)", "45,40,35,30,25,20,15,10,5")
+        .option("swaps", "K,K,...", "Swap indices (steps 0..k neutral); run in descending k, weakest edit first, as the\n"
+                                    "cosine reference and the Bezier path assume (another order is sorted, with a note)",
+                "45,40,35,30,25,20,15,10,5")
         .option("steps", "N", "Denoising steps", "50")
         .option("guidance", "G", "Classifier-free guidance scale", "7.5")
         .option("sampler", "NAME", "ddim or euler resume from the cache; pndm/dpmpp2m run every swap from z_T", "ddim")
@@ -171,6 +173,13 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     std::vector<int> swaps;
     for (auto k : a.getIntList("swaps", {45, 40, 35, 30, 25, 20, 15, 10, 5}, 0, 999)) swaps.push_back(static_cast<int>(k));
     if (swaps.empty()) throw UsageError("--swaps: give at least one swap index");
+    if (auto sorted = traversal::descendingSwapGrid(swaps); sorted != swaps) {
+        std::string list;
+        for (int k : sorted) list += (list.empty() ? "" : ",") + std::to_string(k);
+        ctx.err << "note: --swaps run in descending k, weakest edit first"
+                << (sorted.size() < swaps.size() ? ", duplicates dropped" : "") << ": " << list << "\n";
+        swaps = std::move(sorted);
+    }
     for (int k : swaps)
         if (k >= p.steps)
             throw UsageError("--swaps: k = " + std::to_string(k) + " must be below --steps " + std::to_string(p.steps)
@@ -202,6 +211,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     }
     std::optional<training::AttributeClassifier> classifier;
     std::optional<training::AnatomyRegressor> regressor;
+    training::KindFactors anatomy;   // the regressor's outputs of the finding's kind
     std::string cfrtReason, classifierDir, regressorDir;
     if (finding.empty()) {
         cfrtReason = "no target finding: --attribute names none of the known findings (or several); pass --finding";
@@ -216,8 +226,14 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
             cfrtReason = "no " + kindName + " classifier in '" + classifierDir + "' (pass --classifiers)";
         const std::string anatomyRoot = a.get("anatomy", classifierRoot);
         regressorDir = (fs::path(anatomyRoot) / ("anatomy-" + kindName)).string();
-        if (fs::exists(fs::path(regressorDir) / "anatomy.json") || a.has("anatomy"))
+        if (fs::exists(fs::path(regressorDir) / "anatomy.json") || a.has("anatomy")) {
             regressor = training::loadKindRegressor(anatomyRoot, kind);
+            try {
+                anatomy = regressor->factorsOf(kind);   // checked before any work
+            } catch (const Error& e) {
+                throw Error(e.code(), "anatomy regressor '" + regressorDir + "': " + e.what());
+            }
+        }
     }
 
     runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
@@ -328,29 +344,12 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     metrics["cosine_per_k"] = cos;
     // The anatomy regressor's readings of every image (identity change on phantom anatomy factors).
     std::vector<std::vector<double>> swapAnatomy, frameAnatomy;
-    std::vector<double> anatomySpread;
-    std::vector<std::size_t> anatomyCols;
     if (regressor) {
-        const std::string prefix = std::string(phantom::toString(training::findingGroup(finding).kind)) + ".";
-        for (std::size_t j = 0; j < regressor->factors().size(); ++j)
-            if (regressor->factors()[j].rfind(prefix, 0) == 0) {
-                anatomyCols.push_back(j);
-                anatomySpread.push_back(regressor->populationStd()[j]);
-            }
-        auto readAll = [&](const std::vector<Image>& images) {
-            std::vector<std::vector<double>> out;
-            for (const auto& all : regressor->predict(images)) {
-                std::vector<double> v;
-                for (auto c : anatomyCols) v.push_back(all[c]);
-                out.push_back(std::move(v));
-            }
-            return out;
-        };
-        swapAnatomy = readAll(swapPixels);
-        frameAnatomy = readAll(frameImages);
+        swapAnatomy = regressor->predict(anatomy, swapPixels);
+        frameAnatomy = regressor->predict(anatomy, frameImages);
     }
     auto anatomyChange = [&](const std::vector<double>& reference, const std::vector<double>& edited) {
-        return number(training::identityChange(reference, edited, anatomySpread).mean);
+        return number(training::identityChange(reference, edited, anatomy.spread).mean);
     };
     Json identity = Json::object();
     identity["reference"] = Json("neutral");
@@ -359,7 +358,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         an["regressor"] = Json(regressorDir);
         an["units"] = Json("anatomy_change: mean |reading change| / population s.d. over the factors (0 = unchanged)");
         Json names = Json::array();
-        for (auto c : anatomyCols) names.push_back(Json(regressor->factors()[c]));
+        for (auto c : anatomy.columns) names.push_back(Json(regressor->factors()[c]));
         an["factors"] = names;
         identity["anatomy"] = an;
     }
@@ -483,7 +482,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         // Identity change over the same selections.
         auto meanChange = [&](const std::vector<std::vector<double>>& readings, const std::vector<int>& sel, std::size_t offset) {
             double m = 0;
-            for (int i : sel) m += training::identityChange(swapAnatomy[0], readings[static_cast<std::size_t>(i) + offset], anatomySpread).mean;
+            for (int i : sel) m += training::identityChange(swapAnatomy[0], readings[static_cast<std::size_t>(i) + offset], anatomy.spread).mean;
             return number(m / static_cast<double>(sel.size()));
         };
         if (!swapSel.empty()) identity["anatomy"]["mean_change_swapped"] = meanChange(swapAnatomy, swapSel, 1);

@@ -171,6 +171,33 @@ std::vector<std::vector<double>> AnatomyRegressor::predict(const std::vector<Ima
     return out;
 }
 
+KindFactors AnatomyRegressor::factorsOf(phantom::PhantomKind kind) const
+{
+    const std::string name(phantom::toString(kind));
+    const std::string prefix = name + ".";
+    KindFactors k;
+    for (std::size_t j = 0; j < factors().size(); ++j)
+        if (factors()[j].rfind(prefix, 0) == 0) {
+            k.columns.push_back(j);
+            k.names.push_back(factors()[j].substr(prefix.size()));
+            k.spread.push_back(populationStd()[j]);
+        }
+    if (k.columns.empty())
+        throw Error(ErrorCode::InvalidArgument, "the anatomy regressor reads no " + name + " factors (train one with --data phantom:" + name + ")");
+    return k;
+}
+
+std::vector<std::vector<double>> AnatomyRegressor::predict(const KindFactors& factors, const std::vector<Image>& images) const
+{
+    std::vector<std::vector<double>> out;
+    for (const auto& all : predict(images)) {
+        std::vector<double> v;
+        for (auto c : factors.columns) v.push_back(all[c]);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 AnatomyRegressor loadKindRegressor(const std::string& root, phantom::PhantomKind kind)
 {
     const std::string name(phantom::toString(kind));

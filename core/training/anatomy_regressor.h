@@ -16,6 +16,13 @@
 
 namespace mt::training {
 
+// The outputs of a regressor that belong to one phantom kind ("<kind>." factors).
+struct KindFactors {
+    std::vector<std::size_t> columns;   // positions in AnatomyRegressor::factors()
+    std::vector<std::string> names;     // without the "<kind>." prefix
+    std::vector<double> spread;         // their population s.d.
+};
+
 // Responsibility: a trained regressor read back from the folder `train anatomy` writes
 // (anatomy.json + anatomy.safetensors). Ownership: owns its weights. Thread: one thread at a time.
 class AnatomyRegressor {
@@ -36,6 +43,10 @@ public:
     std::vector<double> predict(const Image& image) const;
     // The same for several images at once (one batch).
     std::vector<std::vector<double>> predict(const std::vector<Image>& images) const;
+    // The factors of one kind; throws mt::Error(InvalidArgument) when the regressor reads none.
+    KindFactors factorsOf(phantom::PhantomKind kind) const;
+    // The readings of `factors` only, per image (one batch).
+    std::vector<std::vector<double>> predict(const KindFactors& factors, const std::vector<Image>& images) const;
 
 private:
     struct Impl;

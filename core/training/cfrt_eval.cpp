@@ -83,15 +83,36 @@ std::string findingFromPrompts(const std::string& neutralPrompt, const std::stri
     return found;
 }
 
-CfrtScorer::CfrtScorer(const AttributeClassifier& classifier, const std::string& finding)
-    : m_classifier(&classifier), m_target(findingGroup(finding))
+std::vector<std::string> cfrtRivals(const std::string& finding, const std::vector<std::string>& others)
+{
+    const auto& target = findingGroup(finding);
+    const std::string kind(phantom::toString(target.kind));
+    std::vector<std::string> rivals;
+    if (others.empty()) {
+        for (const auto& g : qualityFindingGroups())
+            if (g.kind == target.kind && g.name != target.name) rivals.push_back(g.name);
+        return rivals;
+    }
+    for (const auto& name : others) {
+        const auto& g = findingGroup(name);   // throws listing the known findings
+        if (g.name == target.name)
+            throw Error(ErrorCode::InvalidArgument, "the rival set of '" + target.name + "' cannot include '" + name
+                                                        + "' itself");
+        if (g.kind != target.kind)
+            throw Error(ErrorCode::InvalidArgument, "'" + name + "' is a " + std::string(phantom::toString(g.kind))
+                                                        + " finding; the rivals of '" + target.name + "' must be " + kind + " findings");
+        if (std::find(rivals.begin(), rivals.end(), name) != rivals.end())
+            throw Error(ErrorCode::InvalidArgument, "rival '" + name + "' is listed twice");
+        rivals.push_back(name);
+    }
+    return rivals;
+}
+
+CfrtScorer::CfrtScorer(const AttributeClassifier& classifier, const std::string& finding, const std::vector<std::string>& others)
+    : m_classifier(&classifier), m_target(findingGroup(finding)), m_others(cfrtRivals(finding, others))
 {
     m_columns.push_back(groupColumns(classifier, m_target));
-    for (const auto& g : qualityFindingGroups())
-        if (g.kind == m_target.kind && g.name != m_target.name) {
-            m_others.push_back(g.name);
-            m_columns.push_back(groupColumns(classifier, g));
-        }
+    for (const auto& name : m_others) m_columns.push_back(groupColumns(classifier, findingGroup(name)));
 }
 
 std::vector<double> CfrtScorer::score(const Image& image) const
@@ -111,52 +132,40 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
     const auto prompts = paperPrompts(o.finding, o.melanoma);
     r.neutralPrompt = o.neutralPrompt.empty() ? prompts.neutral : o.neutralPrompt;
     r.attributePrompt = o.attributePrompt.empty() ? prompts.attribute : o.attributePrompt;
-    r.swaps = o.swaps;
     traversal::validateSwapGrid(o.swaps, o.steps);
-    const auto swapSel = traversal::cfrtSwapSelection(o.swaps);   // throws naming a missing k = 5/10/15
+    r.swaps = traversal::descendingSwapGrid(o.swaps);   // the order the cosine reference and the path assume
+    const auto swapSel = traversal::cfrtSwapSelection(r.swaps);   // throws naming a missing k = 5/10/15
     const auto frameSel = traversal::cfrtFrameSelection(o.frames);
 
-    const CfrtScorer scorer(classifier, o.finding);
+    const CfrtScorer scorer(classifier, o.finding, o.others);
     r.others = scorer.others();
+    for (int idx : swapSel) r.swapSelectionK.push_back(r.swaps[static_cast<std::size_t>(idx)]);
+    r.frameSelection = frameSel;
     auto score = [&](const Image& image) { return scorer.score(image); };
     // The regressor's outputs that belong to the target's kind.
-    std::vector<std::size_t> anatomyCols;
-    std::vector<double> anatomySpread;
+    KindFactors anatomy;
     if (o.anatomy) {
-        const std::string prefix = std::string(phantom::toString(r.target.kind)) + ".";
-        for (std::size_t j = 0; j < o.anatomy->factors().size(); ++j)
-            if (o.anatomy->factors()[j].rfind(prefix, 0) == 0) {
-                anatomyCols.push_back(j);
-                anatomySpread.push_back(o.anatomy->populationStd()[j]);
-                r.anatomyFactors.push_back(o.anatomy->factors()[j].substr(prefix.size()));
-            }
-        if (anatomyCols.empty())
-            throw Error(ErrorCode::InvalidArgument, "the anatomy regressor reads no " + std::string(phantom::toString(r.target.kind))
-                                                        + " factors (train one with --data phantom:" + std::string(phantom::toString(r.target.kind)) + ")");
+        anatomy = o.anatomy->factorsOf(r.target.kind);
+        r.anatomyFactors = anatomy.names;
         r.identityMeasured = true;
-        r.identityFactorSwapped.assign(anatomyCols.size(), 0.0);
-        r.identityFactorBezier.assign(anatomyCols.size(), 0.0);
+        r.identityFactorSwapped.assign(anatomy.columns.size(), 0.0);
+        r.identityFactorBezier.assign(anatomy.columns.size(), 0.0);
     }
     // Mean identity change of images[1..] against images[0]; adds each factor's mean change to `factorSum`.
     auto identity = [&](const std::vector<Image>& images, std::vector<double>& factorSum) {
-        const auto all = o.anatomy->predict(images);
-        std::vector<std::vector<double>> readings;
-        for (const auto& a : all) {
-            std::vector<double> v;
-            for (auto c : anatomyCols) v.push_back(a[c]);
-            readings.push_back(std::move(v));
-        }
+        const auto readings = o.anatomy->predict(anatomy, images);
         double mean = 0;
         const double n = static_cast<double>(images.size() - 1);
         for (std::size_t i = 1; i < readings.size(); ++i) {
-            const auto c = identityChange(readings[0], readings[i], anatomySpread);
+            const auto c = identityChange(readings[0], readings[i], anatomy.spread);
             mean += c.mean / n;
             for (std::size_t j = 0; j < c.perFactor.size(); ++j) factorSum[j] += c.perFactor[j] / n;
         }
         return mean;
     };
 
-    std::vector<traversal::CfrtSample> swapped, bezier;
+    auto& swapped = r.samplesSwapped;
+    auto& bezier = r.samplesBezier;
     std::vector<std::vector<double>> cosines;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < o.seeds; ++i) {
@@ -167,7 +176,7 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
         traversal::TraversalParams p;
         p.neutralPrompt = r.neutralPrompt;
         p.attributePrompt = r.attributePrompt;
-        p.swaps = o.swaps;
+        p.swaps = r.swaps;
         p.steps = o.steps;
         p.guidance = o.guidance;
         p.seed = o.firstSeed + static_cast<std::uint64_t>(i);
@@ -221,7 +230,7 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
         for (auto& v : r.identityFactorSwapped) v /= n;
         for (auto& v : r.identityFactorBezier) v /= n;
     }
-    const std::size_t K = o.swaps.size();
+    const std::size_t K = r.swaps.size();
     r.cosineMean.assign(K, 0.0);
     r.cosineStd.assign(K, 0.0);
     for (std::size_t k = 0; k < K; ++k) {

@@ -13,6 +13,7 @@
 #include "core/training/anatomy_regressor.h"
 #include "core/training/classifier.h"
 #include "core/training/quality.h"
+#include "core/traversal/cfrt.h"
 
 namespace mt::pipeline {
 class StableDiffusionModel;
@@ -20,9 +21,11 @@ class StableDiffusionModel;
 
 namespace mt::training {
 
-// The prompts the paper's label style gives a finding group: neutral "Normal chest X-ray with no
-// significant findings" / "Chest X-ray showing Pleural Effusion"; dermoscopy "a dermoscopic image with
-// melanocytic nevus (NV) with no visible artifacts" / "... showing hair" (`melanoma` picks MEL).
+// The default prompts of a finding group. Chest X-rays: the paper's, "Normal chest X-ray with no
+// significant findings" / "Chest X-ray showing Pleural Effusion". Dermoscopy: ours, in the label style
+// our model was trained on (phantom captions): "a dermoscopic image with melanocytic nevus (NV) with no
+// visible artifacts" / "... showing hair" (`melanoma` picks MEL); the paper's code uses "a dermoscopic
+// image with D" / "... with hairs visible on skin" (method.md 3.2, docs/traversal.md).
 // Throws mt::Error(InvalidArgument) listing the known findings.
 struct CfrtPrompts {
     std::string neutral, attribute;
@@ -35,12 +38,18 @@ const FindingGroup& findingGroup(const std::string& name);  // throws listing th
 // one: "Chest X-ray showing Pleural Effusion" -> "pleural_effusion". Empty when none or several are.
 std::string findingFromPrompts(const std::string& neutralPrompt, const std::string& attributePrompt);
 
-// Responsibility: scores images for one target finding as CFRT compares them: per finding group of the
-// target's kind (the target first, then the others) the largest member probability.
+// The rival set O of a target finding (method.md 4.3): `others` checked (known findings of the target's
+// kind, not the target, each once), or every other finding of the kind when `others` is empty. Throws
+// mt::Error(InvalidArgument) naming the offending value.
+std::vector<std::string> cfrtRivals(const std::string& finding, const std::vector<std::string>& others = {});
+
+// Responsibility: scores images for one target finding as CFRT compares them: per finding group (the
+// target first, then the rivals O, cfrtRivals() order) the largest member probability.
 // Ownership: borrows the classifier (must outlive it). Thread: one thread at a time.
 class CfrtScorer {
 public:
-    CfrtScorer(const AttributeClassifier& classifier, const std::string& finding);  // throws naming a missing label
+    // `others` empty = every other finding of the target's kind. Throws naming a missing label or a bad rival.
+    CfrtScorer(const AttributeClassifier& classifier, const std::string& finding, const std::vector<std::string>& others = {});
     const FindingGroup& target() const { return m_target; }
     const std::vector<std::string>& others() const { return m_others; }
     std::vector<double> score(const Image& image) const;   // [target, others...]
@@ -54,13 +63,17 @@ private:
 
 struct CfrtEvalOptions {
     std::string finding;                  // target group, e.g. "pleural_effusion"
+    // The rival set O: findings of the target's kind whose gain the target's must beat. Empty = every
+    // other finding of the kind (ours); the paper's CheXpert runs used the one other finding studied,
+    // its ISIC runs the three other artifacts.
+    std::vector<std::string> others;
     std::string neutralPrompt, attributePrompt;  // empty = paperPrompts(finding)
     bool melanoma = false;                // dermoscopy prompts: MEL instead of NV
     std::uint64_t firstSeed = 1500;       // the paper's CheXpert seeds start at 1500
     int seeds = 100;
     int steps = 50;
     double guidance = 7.5;
-    std::vector<int> swaps = {45, 40, 35, 30, 25, 20, 15, 10, 5};
+    std::vector<int> swaps = {45, 40, 35, 30, 25, 20, 15, 10, 5};   // any order: run in descending k
     int frames = 50;
     // Optional (not owned): the anatomy regressor of the finding's kind. When set, the identity change
     // (anatomy_regressor.h) of the same swapped images and Bézier frames against the neutral image is
@@ -75,9 +88,14 @@ struct CfrtEvalResult {
     std::vector<std::uint64_t> seeds;
     double cfrtSwapped = 0, cfrtBezier = 0;
     std::vector<bool> flipsSwapped, flipsBezier;
+    // Per seed, the classifier's probabilities [target, others...] of the reference and of each selected
+    // image: swapped = the neutral image and k = swapSelectionK; Bézier = frame 0 and frameSelection.
+    // The evidence every flip can be recomputed from.
+    std::vector<int> swapSelectionK, frameSelection;
+    std::vector<traversal::CfrtSample> samplesSwapped, samplesBezier;
     // Mean gain Delta of the target (and of the largest other) over the seeds, swapped / Bézier.
     double meanTargetGainSwapped = 0, meanTargetGainBezier = 0;
-    std::vector<int> swaps;
+    std::vector<int> swaps;                     // the grid run, descending k
     std::vector<double> cosineMean, cosineStd;  // per swap k (grid order), over seeds
     // Identity change against the neutral image (with options.anatomy): per seed the mean over the
     // swapped images k = 5, 10, 15 / the Bézier frames 30..49; their mean over seeds; and the

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "core/common/error.h"
@@ -70,6 +71,14 @@ std::vector<int> cfrtFrameSelection(int frames)
     std::vector<int> selection;
     for (int f = first; f < frames; ++f) selection.push_back(f);
     return selection;
+}
+
+std::vector<int> descendingSwapGrid(const std::vector<int>& swapGrid)
+{
+    std::vector<int> grid = swapGrid;
+    std::sort(grid.begin(), grid.end(), std::greater<>());
+    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+    return grid;
 }
 
 }  // namespace mt::traversal

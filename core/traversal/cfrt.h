@@ -36,4 +36,10 @@ CfrtResult computeCfrt(const std::vector<CfrtSample>& samples, int target, const
 std::vector<int> cfrtSwapSelection(const std::vector<int>& swapGrid);
 std::vector<int> cfrtFrameSelection(int frames);
 
+// The swap grid in the order the trajectory metrics assume: descending k (the weakest edit first),
+// each k once. The control points P_1..P_n follow the grid, so the cosine reference P_1
+// (latent_metrics.h) is the weakest edit and the Bézier path ends at the strongest (method.md 3.3,
+// 4.3); a grid in another order would silently measure something else. {2, 4, 4} -> {4, 2}.
+std::vector<int> descendingSwapGrid(const std::vector<int>& swapGrid);
+
 }  // namespace mt::traversal

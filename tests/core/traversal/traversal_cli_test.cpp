@@ -14,6 +14,7 @@
 #include "core/traversal/directions.h"
 #include "support/cli_run.h"
 #include "support/tensor_approx.h"
+#include "support/test_paths.h"
 #include "support/tiny_classifier.h"
 
 using namespace mt;
@@ -307,4 +308,61 @@ TEST_CASE("CLI directions: h-space pca, jacobian, list, orthogonalize against a 
     // Directions of another space cannot be mixed in one Gram-Schmidt.
     CHECK(runCli({"directions", "orthogonalize", file, "--target", "hpc1", "--against", "jac1", "--out", file}, &out, &err) == 1);
     CHECK_THAT(err, Catch::Contains("different spaces"));
+}
+
+TEST_CASE("CLI traverse: --swaps in any order runs in descending k; same metrics as the sorted grid", "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const fs::path dir = fs::path(mt::test::freshOutDir("traversal_cli", "swap_order"));
+    auto traverse = [&](const std::string& swaps, const std::string& name, std::string& err) {
+        std::string out;
+        INFO(swaps);
+        REQUIRE(runCli({"traverse", "--model", model, "--seed", "5", "--neutral", "normal chest x-ray", "--attribute",
+                        "chest x-ray showing pleural effusion", "--steps", "6", "--swaps", swaps, "--frames", "3",
+                        "--threads", "1", "--out", (dir / name).string()},
+                       &out, &err)
+                == 0);
+        return Json::parseFile((dir / name / "metrics.json").string());
+    };
+    std::string errSorted, errAscending, errDuplicated;
+    const Json sorted = traverse("4,2", "sorted", errSorted);
+    const Json ascending = traverse("2,4", "ascending", errAscending);
+    const Json duplicated = traverse("2,4,2", "duplicated", errDuplicated);
+    CHECK(errSorted.find("note: --swaps") == std::string::npos);
+    CHECK_THAT(errAscending, Catch::Contains("note: --swaps run in descending k, weakest edit first: 4,2"));
+    CHECK_THAT(errDuplicated, Catch::Contains("duplicates dropped: 4,2"));
+    for (const Json* m : {&ascending, &duplicated}) {
+        REQUIRE(m->at("swap_grid").size() == 2);
+        CHECK(m->at("swap_grid").at(0).asInt() == 4);
+        CHECK(m->at("swap_grid").at(1).asInt() == 2);
+        const auto& cos = m->at("cosine_per_k");
+        REQUIRE(cos.size() == 2);
+        for (std::size_t j = 0; j < 2; ++j) {
+            CHECK(cos.at(j).at("k").asInt() == sorted.at("cosine_per_k").at(j).at("k").asInt());
+            CHECK(cos.at(j).at("cos").asDouble() == sorted.at("cosine_per_k").at(j).at("cos").asDouble());
+        }
+    }
+    // The reference direction is the weakest edit (k = 4): cos = 1 there, below 1 at k = 2.
+    CHECK(ascending.at("cosine_per_k").at(0).at("cos").asDouble() == Approx(1.0).margin(1e-9));
+    CHECK(ascending.at("cosine_per_k").at(1).at("cos").asDouble() < 1.0 - 1e-6);
+    // The Bezier path ends at the strongest edit whatever order was given.
+    CHECK(readImage((dir / "ascending" / "frames" / "frame_002.png").string()).pixels
+          == readImage((dir / "ascending" / "swaps" / "k2.png").string()).pixels);
+}
+
+TEST_CASE("CLI traverse: an anatomy regressor without the finding's kind fails before any work", "[traversal_cli]")
+{
+    const std::string model = mt::test::goldenDir() + "/tiny-sd";
+    const fs::path dir = fs::path(mt::test::freshOutDir("traversal_cli", "wrong_regressor"));
+    // A dermoscopy regressor where the chest one belongs (anatomy-cxr/): it reads no cxr factors.
+    mt::test::trainTinyAnatomyRegressor((dir / "anatomy-cxr").string(), "phantom:derm");
+    std::string out, err;
+    const int code = runCli({"traverse", "--model", model, "--seed", "1", "--neutral", "normal chest x-ray", "--attribute",
+                             "chest x-ray showing pleural effusion", "--steps", "2", "--swaps", "1", "--frames", "2",
+                             "--anatomy", dir.string(), "--threads", "1", "--out", (dir / "out").string()},
+                            &out, &err);
+    CHECK(code == 1);
+    CHECK_THAT(err, Catch::Contains("reads no cxr factors"));
+    CHECK_THAT(err, Catch::Contains((dir / "anatomy-cxr").string()));
+    CHECK_FALSE(fs::exists(dir / "out"));
 }

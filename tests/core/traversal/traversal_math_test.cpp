@@ -236,6 +236,16 @@ TEST_CASE("CFRT on synthetic probabilities equals the hand-computed value", "[tr
     CHECK(frames.back() == 49);
 }
 
+TEST_CASE("Swap grid order: descending k, each k once, as the cosine reference assumes", "[traversal_math]")
+{
+    CHECK(descendingSwapGrid({2, 4}) == std::vector<int>{4, 2});
+    CHECK(descendingSwapGrid({5, 15, 10, 15, 5}) == std::vector<int>{15, 10, 5});
+    CHECK(descendingSwapGrid(kPaperSwapGrid) == kPaperSwapGrid);
+    CHECK(descendingSwapGrid({}).empty());
+    // The CFRT selection follows the sorted grid: positions of k = 5, 10, 15 in {18, 15, 12, 10, 5, 2}.
+    CHECK(cfrtSwapSelection(descendingSwapGrid({5, 18, 10, 15, 2, 12})) == std::vector<int>{4, 3, 1});
+}
+
 TEST_CASE("Gram-Schmidt residual is orthogonal; PCA recovers a planted direction", "[traversal_math]")
 {
     torch::manual_seed(11);
