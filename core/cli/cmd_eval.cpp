@@ -144,7 +144,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         << fixed(o.guidance, 1) << ", " << o.countPerKind << " images per kind (seeds " << o.seed << ".."
         << o.seed + static_cast<std::uint64_t>(o.countPerKind) - 1 << "), phrasing " << phrasing << "\n\n";
     out << pad("finding", 18) << pad("kind", 6) << pad("n+", 5) << pad("n-", 5) << pad("accuracy", 10) << pad("sens", 7)
-        << pad("spec", 7) << pad("on phantoms", 13) << "gate\n";
+        << pad("spec", 7) << pad("on phantoms", 13) << pad("through VAE", 13) << "gate\n";
     bool allPass = true;
     Json jf = Json::array();
     for (const auto& f : r.findings) {
@@ -155,7 +155,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         }
         out << pad(f.group.name, 18) << pad(std::string(phantom::toString(f.group.kind)), 6) << pad(std::to_string(f.positives), 5)
             << pad(std::to_string(f.negatives), 5) << pad(fixed(f.accuracy, 3), 10) << pad(fixed(f.sensitivity, 2), 7)
-            << pad(fixed(f.specificity, 2), 7) << pad(fixed(f.phantomAccuracy, 3), 13) << gate << "\n";
+            << pad(fixed(f.specificity, 2), 7) << pad(fixed(f.phantomAccuracy, 3), 13) << pad(fixed(f.vaeAccuracy, 3), 13) << gate << "\n";
         Json j = Json::object();
         j["finding"] = Json(f.group.name);
         j["kind"] = Json(std::string(phantom::toString(f.group.kind)));
@@ -165,6 +165,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         j["sensitivity"] = number(f.sensitivity);
         j["specificity"] = number(f.specificity);
         j["phantom_accuracy"] = number(f.phantomAccuracy);
+        j["vae_roundtrip_accuracy"] = number(f.vaeAccuracy);
         j["gated"] = Json(f.group.gated);
         jf.push_back(j);
     }
@@ -226,6 +227,79 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     return (a.has("check") && !allPass) ? kExitFailure : kExitOk;
 }
 
+std::string joined(const std::vector<std::string>& words)
+{
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
+    return s;
+}
+
+Json stringArray(const std::vector<std::string>& words)
+{
+    Json j = Json::array();
+    for (const auto& w : words) j.push_back(Json(w));
+    return j;
+}
+
+// The swap grid in descending k (traversal::descendingSwapGrid), with a note when that changed it.
+void noteSwapOrder(std::vector<int>& swaps, std::ostream& err)
+{
+    auto sorted = traversal::descendingSwapGrid(swaps);
+    if (sorted == swaps) return;
+    std::string list;
+    for (int k : sorted) list += (list.empty() ? "" : ",") + std::to_string(k);
+    err << "note: --swaps run in descending k, weakest edit first" << (sorted.size() < swaps.size() ? ", duplicates dropped" : "")
+        << ": " << list << "\n";
+    swaps = std::move(sorted);
+}
+
+// A regressor in anatomy-<kind>/ that reads no factors of that kind (trained on the other kind) fails
+// before any generation, naming its folder.
+void checkRegressorKind(const training::AnatomyRegressor& regressor, phantom::PhantomKind kind, const std::string& folder)
+{
+    try {
+        regressor.factorsOf(kind);
+    } catch (const Error& e) {
+        throw Error(e.code(), "anatomy regressor '" + folder + "': " + e.what());
+    }
+}
+
+// Per seed, what each flip is computed from: the classifier's probabilities [target, others...] of the
+// reference image and of every selected image (method.md 4.3), so a reader can recompute the flips.
+Json probabilitiesJson(const training::CfrtEvalResult& r)
+{
+    auto vec = [](const std::vector<double>& v) {
+        Json j = Json::array();
+        for (double x : v) j.push_back(number(x));
+        return j;
+    };
+    auto sample = [&](const traversal::CfrtSample& s) {
+        Json j = Json::object();
+        j["reference"] = vec(s.reference);
+        Json e = Json::array();
+        for (const auto& p : s.edited) e.push_back(vec(p));
+        j["selected"] = e;
+        return j;
+    };
+    Json groups = Json::array();
+    groups.push_back(Json(r.target.name));
+    for (const auto& o : r.others) groups.push_back(Json(o));
+    Json j = Json::object();
+    j["groups"] = groups;
+    Json ks = Json::array();
+    for (int k : r.swapSelectionK) ks.push_back(Json(k));
+    j["swap_selection_k"] = ks;
+    Json fs_ = Json::array();
+    for (int f : r.frameSelection) fs_.push_back(Json(f));
+    j["frame_selection"] = fs_;
+    Json swapped = Json::array(), bezier = Json::array();
+    for (std::size_t i = 0; i < r.samplesSwapped.size(); ++i) swapped.push_back(sample(r.samplesSwapped[i]));
+    for (std::size_t i = 0; i < r.samplesBezier.size(); ++i) bezier.push_back(sample(r.samplesBezier[i]));
+    j["swapped"] = swapped;
+    j["bezier"] = bezier;
+    return j;
+}
+
 // "30..49" for the paper's 50 frames: the frames CFRT averages over.
 std::string framesLabel(int frames)
 {
@@ -239,27 +313,35 @@ ArgParser cfrtParser()
                 "CFRT, the classifier flip rate along a trajectory (method.md 4.3), over --seeds seeds: for each seed the\n"
                 "prompt-swap trajectory (neutral run cached, swaps --swaps), the swapped images k = 5, 10, 15 and the Bezier\n"
                 "frames 30..49 of 50 are scored by the attribute classifier against the neutral image. A seed flips when\n"
-                "the target's mean probability gain exceeds every other finding's of the same kind. Also prints the\n"
-                "latent-direction cosine per swap k (mean +- s.d.). One row per --attribute.");
+                "the target's mean probability gain exceeds that of every rival finding (--others; by default every other\n"
+                "finding of the same kind). Also prints the latent-direction cosine per swap k (mean +- s.d.). One row per\n"
+                "--attribute.");
     p.option("model", "DIR", "Diffusers model folder")
         .multi("attribute", "FINDING", "Target finding(s): pleural_effusion, cardiomegaly, support_devices, lung_opacity,\n"
                                        "pneumothorax, hair, ruler, dark_corner, gel_bubble, ink (repeat or comma-separate)")
-        .option("neutral", "TEXT", "Neutral prompt (one --attribute only)", "the paper's label style for the finding's kind")
+        .option("others", "F[,F...]", "Rival set O: the findings (of the target's kind, not the target) whose gain the\n"
+                                      "target's must exceed, e.g. --attribute pleural_effusion --others support_devices as the\n"
+                                      "paper's CheXpert runs; applies to every --attribute", "every other finding of the target's kind")
+        .option("neutral", "TEXT", "Neutral prompt (one --attribute only)",
+                "the paper's for chest X-rays, ours for dermoscopy (docs/traversal.md)")
         .option("attribute-prompt", "TEXT", "Attribute prompt (one --attribute only)", "\"Chest X-ray showing <Finding>\" / \"... showing <artifact>\"")
         .flag("melanoma", "Dermoscopy prompts with melanoma (MEL) instead of melanocytic nevus (NV)")
         .option("seeds", "N", "Number of seeds", "100")
         .option("first-seed", "S", "First seed (the paper's CheXpert runs start at 1500)", "1500")
         .option("steps", "N", "Denoising steps", "50")
         .option("guidance", "G", "Classifier-free guidance scale", "7.5")
-        .option("swaps", "K,K,...", "Swap grid (must contain 5, 10 and 15)", "45,40,35,30,25,20,15,10,5")
+        .option("swaps", "K,K,...", "Swap grid (must contain 5, 10 and 15); run in descending k, weakest edit first\n"
+                                    "(another order is sorted, with a note)", "45,40,35,30,25,20,15,10,5")
         .option("frames", "N", "Bezier frames (CFRT uses the last 40 %: 30..49 of 50)", "50")
         .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/", "the model folder's parent")
         .option("anatomy", "DIR", "Folder holding anatomy-cxr/ and anatomy-derm/ (`train anatomy`): identity change of the\n"
                                   "same images is measured when the finding's kind has one", "the classifiers' folder")
-        .option("json", "FILE", "Also write every figure (flips per seed included) as JSON")
+        .option("json", "FILE", "Also write every figure as JSON: flips per seed, and per seed the classifier's\n"
+                                "probabilities of the target and the rivals for each image CFRT compares")
         .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
         .option("threads", "N", "CPU threads (0 = all cores)", "0")
-        .example("medtraverse-cli eval cfrt --model resources/models/default --attribute pleural_effusion,support_devices --seeds 100");
+        .example("medtraverse-cli eval cfrt --model resources/models/default --attribute pleural_effusion,support_devices --seeds 100")
+        .example("medtraverse-cli eval cfrt --model resources/models/default --attribute pleural_effusion --others support_devices");
     return p;
 }
 
@@ -284,6 +366,15 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     if ((a.has("neutral") || a.has("attribute-prompt")) && findings.size() != 1)
         throw UsageError("--neutral/--attribute-prompt apply to a single --attribute");
     training::CfrtEvalOptions base;
+    base.others = a.getList("others");
+    if (a.has("others") && base.others.empty()) throw UsageError("--others: give at least one finding");
+    for (const auto& f : findings) {
+        try {
+            training::cfrtRivals(f, base.others);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--others: ") + e.what());
+        }
+    }
     base.neutralPrompt = a.get("neutral");
     base.attributePrompt = a.get("attribute-prompt");
     base.melanoma = a.has("melanoma");
@@ -293,6 +384,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
     base.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
     base.swaps.clear();
     for (auto k : a.getIntList("swaps", {45, 40, 35, 30, 25, 20, 15, 10, 5}, 0, 999)) base.swaps.push_back(static_cast<int>(k));
+    noteSwapOrder(base.swaps, ctx.err);
     for (int need : {5, 10, 15})
         if (std::find(base.swaps.begin(), base.swaps.end(), need) == base.swaps.end())
             throw UsageError("--swaps: CFRT of swapped images needs k = 5, 10 and 15 in the grid");
@@ -312,8 +404,12 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         if (!classifiers.count(kind)) classifiers[kind] = training::loadKindClassifier(classifierRoot, kind);
         if (regressors.count(kind)) continue;
         const fs::path dir = fs::path(anatomyRoot) / ("anatomy-" + std::string(phantom::toString(kind)));
-        if (fs::exists(dir / "anatomy.json") || a.has("anatomy")) regressors[kind] = training::loadKindRegressor(anatomyRoot, kind);
-        else ctx.err << "note: no anatomy regressor in '" << dir.string() << "'; identity change not measured\n";
+        if (fs::exists(dir / "anatomy.json") || a.has("anatomy")) {
+            regressors[kind] = training::loadKindRegressor(anatomyRoot, kind);
+            checkRegressorKind(regressors[kind], kind, dir.string());   // before any work
+        } else {
+            ctx.err << "note: no anatomy regressor in '" << dir.string() << "'; identity change not measured\n";
+        }
     }
 
     const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
@@ -336,8 +432,12 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
 
     auto& out = ctx.out;
     out << "CFRT of " << modelDir << ": seeds " << base.firstSeed << ".." << base.firstSeed + static_cast<std::uint64_t>(base.seeds) - 1
-        << " (" << base.seeds << "), " << base.steps << " DDIM steps, CFG " << fixed(base.guidance, 1) << ", " << threads << " threads\n\n";
-    out << pad("target", 18) << pad("swapped (k=5,10,15)", 21) << pad("Bezier (frames " + framesLabel(base.frames) + ")", 24)
+        << " (" << base.seeds << "), " << base.steps << " DDIM steps, CFG " << fixed(base.guidance, 1) << ", " << threads << " threads\n";
+    out << "Rival set O (a seed flips when the target's gain beats each): "
+        << (base.others.empty() ? std::string("every other finding of the target's kind") : joined(base.others) + " (--others)") << "\n";
+    if (base.others.empty())
+        for (const auto& r : results) out << "  " << r.target.name << ": " << joined(r.others) << "\n";
+    out << "\n" << pad("target", 18) << pad("swapped (k=5,10,15)", 21) << pad("Bezier (frames " + framesLabel(base.frames) + ")", 24)
         << pad("gain swap", 11) << pad("gain Bezier", 12) << "s/seed\n";
     for (const auto& r : results)
         out << pad(r.target.name, 18) << pad(fixed(r.cfrtSwapped, 3), 21) << pad(fixed(r.cfrtBezier, 3), 24)
@@ -369,11 +469,8 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         }
     }
     out << "\nPrompts and the findings each target competed with:\n";
-    for (const auto& r : results) {
-        std::string others;
-        for (const auto& o : r.others) others += (others.empty() ? "" : ", ") + o;
-        out << "  " << r.target.name << ": \"" << r.neutralPrompt << "\" -> \"" << r.attributePrompt << "\"; others: " << others << "\n";
-    }
+    for (const auto& r : results)
+        out << "  " << r.target.name << ": \"" << r.neutralPrompt << "\" -> \"" << r.attributePrompt << "\"; others: " << joined(r.others) << "\n";
 
     if (a.has("json")) {
         Json j = Json::object();
@@ -382,15 +479,16 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
         j["guidance"] = Json(base.guidance);
         j["frames"] = Json(base.frames);
         j["threads"] = Json(threads);
+        // The rival set asked for (null = every other finding of each target's kind); each row's
+        // "others" is the set it used.
+        j["others_option"] = base.others.empty() ? Json() : stringArray(base.others);
         Json rows = Json::array();
         for (const auto& r : results) {
             Json row = Json::object();
             row["finding"] = Json(r.target.name);
             row["neutral_prompt"] = Json(r.neutralPrompt);
             row["attribute_prompt"] = Json(r.attributePrompt);
-            Json others = Json::array();
-            for (const auto& o : r.others) others.push_back(Json(o));
-            row["others"] = others;
+            row["others"] = stringArray(r.others);
             row["cfrt_swapped"] = number(r.cfrtSwapped);
             row["cfrt_bezier"] = number(r.cfrtBezier);
             row["mean_target_gain_swapped"] = number(r.meanTargetGainSwapped);
@@ -412,6 +510,7 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
             row["swaps"] = swaps;
             row["cosine_mean"] = cm;
             row["cosine_std"] = cd;
+            row["probabilities"] = probabilitiesJson(r);
             if (r.identityMeasured) {
                 Json id = Json::object();
                 id["units"] = Json("mean |regressor reading change| / population s.d. over the anatomy factors");

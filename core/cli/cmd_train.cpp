@@ -85,6 +85,7 @@ ArgParser trainParser()
         .option("threads", "N", "CPU threads (0 = OMP_NUM_THREADS when set, else all cores)", "0")
         .flag("resume", "Continue from OUT/checkpoints/<part>/ (required when one exists)")
         .flag("fixed-batch", "Train on the first batch and noise draw only (overfit check)")
+        .flag("decoder-only", "vae: train the decoder only; the encoder, the latents and the scaling factor stay, so the model's UNet stays valid")
         .example("medtraverse-cli train init --preset default256 --tokenizer tests/data/golden/tiny-sd/tokenizer --out models/mt")
         .example("medtraverse-cli train vae --model models/mt --out models/mt --steps 3000")
         .example("medtraverse-cli train unet --model models/mt --out models/mt --steps 8000 --ema 0.999 --resume")
@@ -98,7 +99,8 @@ int runInit(const ParsedArgs& a, CommandContext& ctx)
     for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "weight-decay", "clip", "warmup", "ema",
                           "caption-dropout", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
-    if (a.has("resume") || a.has("fixed-batch")) throw UsageError("--resume/--fixed-batch do not apply to 'train init'");
+    if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only"))
+        throw UsageError("--resume/--fixed-batch/--decoder-only do not apply to 'train init'");
     const auto preset = training::modelPreset(a.get("preset", "default256"));
     const std::string out = a.required("out");
     const std::string tokenizer = a.required("tokenizer");
@@ -142,8 +144,9 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     if (!isUnet && (a.has("caption-dropout") || a.has("prediction")))
         throw UsageError("--caption-dropout/--prediction apply to 'train unet' only");
     if (!isUnet && a.has("latent-cache")) throw UsageError("--latent-cache applies to 'train unet' only");
-    if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop")))
-        throw UsageError("--kl-weight/--edge-weight/--crop apply to 'train vae' only");
+    if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop") || a.has("decoder-only")))
+        throw UsageError("--kl-weight/--edge-weight/--crop/--decoder-only apply to 'train vae' only");
+    if (a.has("decoder-only") && a.has("kl-weight")) throw UsageError("--kl-weight has no effect with --decoder-only (the encoder is frozen)");
     o.data = a.get("data", "phantom:cxr,derm");
     o.phantomPool = a.getInt("phantom-pool", 0, 0, 100000000);
     o.latentCache = a.getInt("latent-cache", 20000, 0, 100000000);
@@ -168,6 +171,7 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.threads = static_cast<int>(a.getInt("threads", 0, 0, 1024));
     o.resume = a.has("resume");
     o.fixedBatch = a.has("fixed-batch");
+    o.decoderOnly = a.has("decoder-only");
     return runTrainingJob(o, ctx, "train " + part);
 }
 

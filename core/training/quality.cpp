@@ -166,7 +166,7 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             }
 
         std::vector<FindingQuality> rows(groups.size());
-        std::vector<int> tp(groups.size()), tn(groups.size()), phantomRight(groups.size());
+        std::vector<int> tp(groups.size()), tn(groups.size()), phantomRight(groups.size()), vaeRight(groups.size());
         std::vector<std::vector<float>> genFeatures, refFeatures, otherFeatures;
         for (int i = 0; i < o.countPerKind; ++i) {
             if (cancel.isCancelled()) {
@@ -189,7 +189,10 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             }
             const Image generated = pipeline::toImage(r.image);
             const auto gen = cls.analyse(generated);
-            const auto ref = cls.analyse(phantom::renderPhantom(factors, report.imageSize).image);
+            const Image phantomImage = phantom::renderPhantom(factors, report.imageSize).image;
+            const auto ref = cls.analyse(phantomImage);
+            const auto vae = cls.analyse(pipeline::toImage(
+                pipeline::decodeLatents(model, pipeline::encodeImage(model, pipeline::fromImage(phantomImage))).cpu()));
             const auto other = cls.analyse(
                 phantom::renderPhantom(qualityFactors(kind, o.seed + 1000003ull + static_cast<std::uint64_t>(i)), report.imageSize).image);
             genFeatures.push_back(gen.features);
@@ -202,6 +205,7 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
                 if (truth && said) ++tp[g];
                 if (!truth && !said) ++tn[g];
                 if ((groupProbability(ref.probabilities, cols[g]) > 0.5) == truth) ++phantomRight[g];
+                if ((groupProbability(vae.probabilities, cols[g]) > 0.5) == truth) ++vaeRight[g];
             }
             if (i < o.sampleImages) report.samples.push_back({generated, p.prompt});
             if (progress) progress(++done, total, std::string(phantom::toString(kind)) + " " + std::to_string(i + 1));
@@ -214,6 +218,7 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             q.sensitivity = q.positives ? static_cast<double>(tp[g]) / q.positives : std::nan("");
             q.specificity = q.negatives ? static_cast<double>(tn[g]) / q.negatives : std::nan("");
             q.phantomAccuracy = static_cast<double>(phantomRight[g]) / n;
+            q.vaeAccuracy = static_cast<double>(vaeRight[g]) / n;
             report.findings.push_back(q);
         }
         KindQuality k;

@@ -61,6 +61,8 @@ struct FindingQuality {
     int positives = 0, negatives = 0;
     double accuracy = 0, sensitivity = 0, specificity = 0;
     double phantomAccuracy = 0;  // the same classifier on the phantoms rendered from the same factors
+    double vaeAccuracy = 0;      // ... on those phantoms after the model's VAE (encode, decode): the
+                                 // autoencoder's ceiling for what the UNet can draw
     bool passes(double gate) const { return accuracy >= gate; }
 };
 

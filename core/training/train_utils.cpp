@@ -161,6 +161,7 @@ void Ema::update(torch::nn::Module& module)
     torch::NoGradGuard ng;
     const double d = decayAt(m_decay, m_updates);
     for (const auto& p : module.named_parameters()) {
+        if (!p.value().requires_grad()) continue;  // frozen (a decoder-only VAE's encoder): stays exact
         auto& s = m_shadow.at(p.key());
         s.mul_(d).add_(p.value().detach(), 1.0 - d);
     }

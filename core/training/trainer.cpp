@@ -93,6 +93,7 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["prediction"] = Json(std::string(toString(o.prediction)));
     j["fixed_batch"] = Json(o.fixedBatch);
     j["crop"] = Json(o.crop);
+    j["decoder_only"] = Json(o.decoderOnly);
     return j;
 }
 
@@ -139,6 +140,9 @@ std::int64_t loadCheckpoint(const std::string& dir, const TrainOptions& o, Task&
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint used --batch " + std::to_string(state.value("batch", 0))
                                                + " --grad-accum " + std::to_string(state.value("grad_accum", 0))
                                                + "; resume with the same values");
+    if (state.value("decoder_only", false) != o.decoderOnly)
+        throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.decoderOnly ? "without" : "with")
+                                               + " --decoder-only; resume the same way");
     const std::string weights = (fs::path(dir) / "weights.safetensors").string();
     loadNamed(task.trainable(), runtime::loadTensors(weights), weights);
     const std::string optPath = (fs::path(dir) / "optimizer.safetensors").string();

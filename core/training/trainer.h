@@ -47,6 +47,8 @@ struct TrainOptions {
     double klWeight = 1e-6;               // VAE: KL term weight
     double edgeWeight = 0.0;              // VAE: L1 on Sobel edges (sharpness term)
     int crop = 0;                         // VAE: train on random crop x crop windows (0 = whole images)
+    bool decoderOnly = false;             // VAE: freeze the encoder, train the decoder; the latents and the
+                                          // scaling factor stay as they are, so a trained UNet stays valid
     bool fixedBatch = false;              // train on the first batch over and over (overfit checks)
     int threads = 0;                      // 0 = LibTorch's default (OMP_NUM_THREADS, else all cores)
 };

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "core/common/error.h"
 #include "core/common/json.h"
@@ -31,6 +32,13 @@ public:
     {
         for (auto& p : m_model.vae->parameters()) p.set_requires_grad(true);
         m_model.vae->train();
+        if (o.decoderOnly) {
+            // The encoder side (encoder + quant_conv) stays as it is: same latents, same scaling factor.
+            for (auto& p : m_model.vae->encoder->parameters()) p.set_requires_grad(false);
+            for (auto& p : m_model.vae->quant_conv->parameters()) p.set_requires_grad(false);
+            m_model.vae->encoder->eval();
+            m_model.vae->quant_conv->eval();
+        }
         const int f = m_model.vaeScaleFactor();
         m_size = o.size > 0 ? o.size : m_model.defaultImageSize();
         if (m_size % f != 0)
@@ -55,13 +63,17 @@ public:
             const int64_t y0 = offs[0].item<int64_t>(), x0 = offs[1].item<int64_t>();
             x = x.slice(2, y0, y0 + m_options.crop).slice(3, x0, x0 + m_options.crop).contiguous();  // [B, 3, c, c]
         }
+        std::optional<torch::NoGradGuard> frozenEncoder;
+        if (m_options.decoderOnly) frozenEncoder.emplace();
         const auto dist = m_model.vae->encode(x);                                         // [B, C, h, w]
         auto z = dist.sample(torch::randn(dist.mean.sizes(), gen, torch::kFloat32));      // [B, C, h, w]
+        frozenEncoder.reset();
         auto xr = m_model.vae->decode(z);                                                 // [B, 3, S, S]
         auto rec = (xr - x).abs().mean();
-        // KL(q(z|x) || N(0, I)), averaged over latent elements.
-        auto kl = 0.5 * (dist.mean.pow(2) + dist.logvar.exp() - 1.0 - dist.logvar).mean();
-        auto loss = rec + m_options.klWeight * kl;
+        auto loss = rec;
+        // KL(q(z|x) || N(0, I)), averaged over latent elements (a constant when the encoder is frozen).
+        if (!m_options.decoderOnly)
+            loss = loss + m_options.klWeight * 0.5 * (dist.mean.pow(2) + dist.logvar.exp() - 1.0 - dist.logvar).mean();
         if (m_options.edgeWeight > 0) loss = loss + m_options.edgeWeight * (sobelEdges(xr) - sobelEdges(x)).abs().mean();
         (loss / gradAccum).backward();
         return loss.item<double>();
@@ -72,8 +84,9 @@ public:
         m_model.vae->eval();
         // 1 / std of the posterior means over a few held-out batches (stream positions far from any
         // the training run reached).
-        double scaling = 1.0;
-        {
+        double scaling = m_model.scalingFactor();
+        if (!m_options.decoderOnly) {
+            scaling = 1.0;
             torch::NoGradGuard ng;
             std::vector<torch::Tensor> lat;
             const int n = std::max(8, std::min(32, m_options.batch * 4));
@@ -88,7 +101,8 @@ public:
         const Json sched = Json::parseFile((src / "scheduler" / "scheduler_config.json").string());
         writeModelFolder(m_model, outDir, (src / "tokenizer").string(), sched, scaling);
         char buf[160];
-        std::snprintf(buf, sizeof buf, "wrote model %s (vae trained, scaling_factor %.5f)", outDir.c_str(), scaling);
+        std::snprintf(buf, sizeof buf, "wrote model %s (vae %s, scaling_factor %.5f)", outDir.c_str(),
+                      m_options.decoderOnly ? "decoder trained, encoder and latents unchanged" : "trained", scaling);
         return buf;
     }
 

@@ -3,6 +3,8 @@
 // samples sheet, and the CLI end to end on the tiny golden model with briefly trained classifiers.
 #include "support/torch_catch.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -136,7 +138,13 @@ TEST_CASE("eval quality CLI on the tiny golden model: table, JSON and sheet writ
         CHECK(f.at("positives").asInt() + f.at("negatives").asInt() == 3);
         CHECK(f.at("phantom_accuracy").asDouble() >= 0.0);
         CHECK(f.at("phantom_accuracy").asDouble() <= 1.0);
+        // The VAE round trip's accuracy counts the same three images: a whole number of them.
+        const double vaeRight = 3 * f.at("vae_roundtrip_accuracy").asDouble();
+        CHECK(vaeRight == Approx(std::round(vaeRight)).margin(1e-9));
+        CHECK(vaeRight >= 0.0);
+        CHECK(vaeRight <= 3.0);
     }
+    CHECK(r.out.find("through VAE") != std::string::npos);
     CHECK(j.at("generation").at("all_seconds").asArray().size() == 6);
     CHECK(j.at("frechet").asArray().size() == 2);
     const Image s = readImage(sheet);
@@ -168,39 +176,214 @@ TEST_CASE("eval quality CLI: usage and file errors", "[quality]")
     CHECK(r.code == 2);
 }
 
-TEST_CASE("eval cfrt CLI on the tiny golden model: table and JSON with flips per seed and cosines per k", "[quality]")
+namespace {
+
+std::vector<double> doubles(const Json& array)
+{
+    std::vector<double> v;
+    for (const auto& x : array.asArray()) v.push_back(x.asDouble());
+    return v;
+}
+
+// method.md 4.3, written out again: Delta_a = mean over the selected images of p_a(x_s) - p_a(x_ref);
+// flip = Delta_target > Delta_o for every rival o. Probabilities are [target, rivals...].
+std::pair<bool, double> recomputeFlip(const std::vector<double>& reference, const std::vector<std::vector<double>>& selected)
+{
+    std::vector<double> delta(reference.size(), 0.0);
+    for (const auto& s : selected)
+        for (std::size_t a = 0; a < reference.size(); ++a) delta[a] += s.at(a) - reference[a];
+    for (auto& d : delta) d /= static_cast<double>(selected.size());
+    bool flip = true;
+    for (std::size_t o = 1; o < delta.size(); ++o) flip = flip && delta[0] > delta[o];
+    return {flip, delta[0]};
+}
+
+}  // namespace
+
+TEST_CASE("eval cfrt CLI on the tiny golden model: flips recomputed from per-image probabilities, images checked "
+          "against traverse",
+          "[quality]")
 {
     const std::string dir = test::freshOutDir("quality", "cfrt");
     trainTinyClassifier(dir + "/classifier-cxr", "phantom:cxr");
     const std::string json = dir + "/cfrt.json";
+    // A grid in no order with k = 12 among k = 5, 10, 15: it runs as 15,12,10,5 and CFRT must take
+    // positions 0, 2, 3 from it, neither the first three nor the last three.
     auto r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--classifiers", dir, "--attribute", "support_devices",
-                     "--seeds", "2", "--first-seed", "7", "--steps", "18", "--swaps", "15,10,5", "--frames", "10", "--threads", "1",
-                     "--json", json});
+                     "--seeds", "2", "--first-seed", "7", "--steps", "18", "--swaps", "5,15,10,12", "--frames", "10",
+                     "--threads", "1", "--json", json});
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("support_devices") != std::string::npos);
     CHECK(r.out.find("Chest X-ray showing Support Devices") != std::string::npos);
+    CHECK(r.out.find("Rival set O (a seed flips when the target's gain beats each): every other finding of the target's kind")
+          != std::string::npos);
+    CHECK(r.err.find("note: --swaps run in descending k, weakest edit first: 15,12,10,5") != std::string::npos);
     const Json j = Json::parseFile(json);
+    CHECK(j.at("others_option").isNull());
     const auto& rows = j.at("results").asArray();
     REQUIRE(rows.size() == 1);
-    for (const auto& row : rows) {
-        REQUIRE(row.at("seeds").asArray().size() == 2);
-        CHECK(row.at("seeds").asArray()[0].asInt() == 7);
-        const auto& flips = row.at("flips_swapped").asArray();
-        double rate = 0;
-        for (const auto& f : flips) rate += f.asBool() ? 0.5 : 0.0;
-        CHECK(row.at("cfrt_swapped").asDouble() == Approx(rate));
-        const auto& cos = row.at("cosine_mean").asArray();
-        REQUIRE(cos.size() == 3);
-        CHECK(cos[0].asDouble() == Approx(1.0).margin(1e-6));  // k = 15 against itself
-        CHECK(row.at("others").asArray().size() == 4);         // the other chest findings
+    const auto& row = rows[0];
+    REQUIRE(row.at("seeds").asArray().size() == 2);
+    CHECK(row.at("seeds").asArray()[0].asInt() == 7);
+    CHECK(doubles(row.at("swaps")) == std::vector<double>{15, 12, 10, 5});
+    const auto& cos = row.at("cosine_mean").asArray();
+    REQUIRE(cos.size() == 4);
+    CHECK(cos[0].asDouble() == Approx(1.0).margin(1e-6));  // k = 15, the weakest edit, against itself
+    REQUIRE(row.at("others").asArray().size() == 4);       // the other chest findings
+
+    // Every flip and the mean target gain, recomputed from the probabilities the JSON gives per seed.
+    const auto& p = row.at("probabilities");
+    const auto& groups = p.at("groups").asArray();
+    REQUIRE(groups.size() == 5);
+    CHECK(groups[0].asString() == "support_devices");
+    for (std::size_t g = 1; g < 5; ++g) CHECK(groups[g].asString() == row.at("others").asArray()[g - 1].asString());
+    auto selK = doubles(p.at("swap_selection_k"));
+    std::sort(selK.begin(), selK.end());
+    CHECK(selK == std::vector<double>{5, 10, 15});
+    CHECK(doubles(p.at("frame_selection")) == std::vector<double>{6, 7, 8, 9});  // the last 40 % of 10 frames
+    REQUIRE(p.at("swapped").asArray().size() == 2);
+    REQUIRE(p.at("bezier").asArray().size() == 2);
+    auto selected = [](const Json& sample) {
+        std::vector<std::vector<double>> v;
+        for (const auto& e : sample.at("selected").asArray()) v.push_back(doubles(e));
+        return v;
+    };
+    double flipsSwapped = 0, flipsBezier = 0, gainSwapped = 0, gainBezier = 0;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& sw = p.at("swapped").asArray()[i];
+        const auto& bz = p.at("bezier").asArray()[i];
+        REQUIRE(selected(sw).size() == 3);
+        REQUIRE(selected(bz).size() == 4);
+        REQUIRE(doubles(sw.at("reference")).size() == 5);
+        const auto [flipS, gainS] = recomputeFlip(doubles(sw.at("reference")), selected(sw));
+        const auto [flipB, gainB] = recomputeFlip(doubles(bz.at("reference")), selected(bz));
+        CHECK(flipS == row.at("flips_swapped").asArray()[i].asBool());
+        CHECK(flipB == row.at("flips_bezier").asArray()[i].asBool());
+        flipsSwapped += flipS ? 0.5 : 0.0;
+        flipsBezier += flipB ? 0.5 : 0.0;
+        gainSwapped += gainS / 2;
+        gainBezier += gainB / 2;
     }
+    CHECK(row.at("cfrt_swapped").asDouble() == Approx(flipsSwapped));
+    CHECK(row.at("cfrt_bezier").asDouble() == Approx(flipsBezier));
+    CHECK(row.at("mean_target_gain_swapped").asDouble() == Approx(gainSwapped).margin(1e-12));
+    CHECK(row.at("mean_target_gain_bezier").asDouble() == Approx(gainBezier).margin(1e-12));
+
+    // Which images those probabilities belong to, independently: `traverse` of seed 7 with the same
+    // settings scores every swap and every frame with the same classifier. The swapped probabilities must
+    // be its k5, k10, k15 (in swap_selection_k order) against its neutral image, the Bezier ones its
+    // frames 6..9 against frame 0; and the flip recomputed from traverse's numbers must be eval's.
+    const std::string trav = dir + "/traverse_7";
+    r = runCli({"traverse", "--model", test::tinySdDir(), "--seed", "7", "--neutral", row.at("neutral_prompt").asString(),
+                "--attribute", row.at("attribute_prompt").asString(), "--finding", "support_devices", "--steps", "18",
+                "--swaps", "15,12,10,5", "--frames", "10", "--classifiers", dir, "--threads", "1", "--out", trav});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const Json m = Json::parseFile(trav + "/metrics.json");
+    const auto& tc = m.at("cfrt");
+    REQUIRE(tc.at("groups").size() == 5);
+    for (std::size_t g = 0; g < 5; ++g) CHECK(tc.at("groups").at(g).asString() == groups[g].asString());
+    const auto& tp = tc.at("probabilities");
+    auto swapK = [&](int k) {
+        for (const auto& e : tp.at("swaps").asArray())
+            if (e.at("name").asString() == std::string("k").append(std::to_string(k))) return doubles(e.at("p"));
+        FAIL("traverse wrote no swap k" << k);
+        return std::vector<double>{};
+    };
+    auto same = [](const std::vector<double>& got, const std::vector<double>& expected) {
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t a = 0; a < got.size(); ++a) CHECK(got[a] == Approx(expected[a]).margin(1e-7));
+    };
+    const auto& sw0 = p.at("swapped").asArray()[0];
+    const auto& bz0 = p.at("bezier").asArray()[0];
+    same(doubles(sw0.at("reference")), doubles(tp.at("neutral")));
+    std::vector<std::vector<double>> travSwapped, travBezier;
+    for (std::size_t s = 0; s < 3; ++s) {
+        travSwapped.push_back(swapK(static_cast<int>(p.at("swap_selection_k").asArray()[s].asInt())));
+        same(selected(sw0)[s], travSwapped.back());
+    }
+    same(doubles(bz0.at("reference")), doubles(tp.at("frames").at(0)));
+    for (std::size_t s = 0; s < 4; ++s) {
+        travBezier.push_back(doubles(tp.at("frames").at(6 + s)));
+        same(selected(bz0)[s], travBezier.back());
+    }
+    CHECK(recomputeFlip(doubles(tp.at("neutral")), travSwapped).first == row.at("flips_swapped").asArray()[0].asBool());
+    CHECK(recomputeFlip(doubles(tp.at("frames").at(0)), travBezier).first == row.at("flips_bezier").asArray()[0].asBool());
+    CHECK(tc.at("flip_swapped").asBool() == row.at("flips_swapped").asArray()[0].asBool());
+    // The comparison can tell the images apart: the swaps CFRT skips score differently from those it takes.
+    auto maxDiff = [](const std::vector<double>& x, const std::vector<double>& y) {
+        double d = 0;
+        for (std::size_t a = 0; a < x.size(); ++a) d = std::max(d, std::abs(x[a] - y[a]));
+        return d;
+    };
+    CHECK(maxDiff(swapK(12), swapK(15)) > 1e-5);
+    CHECK(maxDiff(swapK(12), swapK(10)) > 1e-5);
+    CHECK(maxDiff(doubles(tp.at("frames").at(6)), doubles(tp.at("frames").at(5))) > 1e-5);
+
+    // --others: the rival set asked for is the one used, printed and written; its column holds that
+    // finding's probabilities (the same numbers as in the default run's column for it).
+    const std::string json2 = dir + "/cfrt_others.json";
+    r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--classifiers", dir, "--attribute", "support_devices",
+                "--others", "pleural_effusion", "--seeds", "1", "--first-seed", "7", "--steps", "18", "--swaps",
+                "15,12,10,5", "--frames", "10", "--threads", "1", "--json", json2});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("Rival set O (a seed flips when the target's gain beats each): pleural_effusion (--others)")
+          != std::string::npos);
+    CHECK(r.err.find("note: --swaps") == std::string::npos);   // already descending
+    const Json j2 = Json::parseFile(json2);
+    REQUIRE(j2.at("others_option").size() == 1);
+    CHECK(j2.at("others_option").at(0).asString() == "pleural_effusion");
+    const auto& row2 = j2.at("results").at(0);
+    REQUIRE(row2.at("others").size() == 1);
+    CHECK(row2.at("others").at(0).asString() == "pleural_effusion");
+    const auto& p2 = row2.at("probabilities");
+    REQUIRE(p2.at("groups").size() == 2);
+    CHECK(p2.at("groups").at(1).asString() == "pleural_effusion");
+    std::size_t column = 0;
+    for (std::size_t g = 0; g < 5; ++g)
+        if (groups[g].asString() == "pleural_effusion") column = g;
+    REQUIRE(column > 0);
+    const auto& sw2 = p2.at("swapped").at(0);
+    CHECK(doubles(sw2.at("reference")).at(1) == Approx(doubles(sw0.at("reference"))[column]).margin(1e-7));
+    for (std::size_t s = 0; s < 3; ++s) {
+        CHECK(selected(sw2)[s].at(0) == Approx(selected(sw0)[s][0]).margin(1e-7));
+        CHECK(selected(sw2)[s].at(1) == Approx(selected(sw0)[s][column]).margin(1e-7));
+    }
+    CHECK(recomputeFlip(doubles(sw2.at("reference")), selected(sw2)).first == row2.at("flips_swapped").at(0).asBool());
+    CHECK(recomputeFlip(doubles(p2.at("bezier").at(0).at("reference")), selected(p2.at("bezier").at(0))).first
+          == row2.at("flips_bezier").at(0).asBool());
+
+    // Usage errors name the bad value and exit 2 before any work.
+    auto usage = [&](const std::vector<std::string>& extra, const std::string& named) {
+        std::vector<std::string> args = {"eval", "cfrt", "--model", test::tinySdDir(), "--classifiers", dir, "--attribute", "support_devices"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto u = runCli(args);
+        INFO(named << ": " << u.err);
+        CHECK(u.code == 2);
+        CHECK(u.err.find(named) != std::string::npos);
+    };
+    usage({"--others", "tumour"}, "--others: unknown finding 'tumour'");
+    usage({"--others", "pleural_effusion,hair"}, "'hair' is a derm finding");
+    usage({"--others", "pleural_effusion,support_devices"}, "cannot include 'support_devices'");
+    usage({"--others", "cardiomegaly,cardiomegaly"}, "'cardiomegaly' is listed twice");
+    usage({"--others", ","}, "--others: give at least one finding");
     // Grids without k = 5, 10, 15 and findings of unknown names are usage errors.
     r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--attribute", "pleural_effusion", "--swaps", "45,40"});
     CHECK(r.code == 2);
     r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--attribute", "tumour"});
     CHECK(r.code == 2);
     CHECK(r.err.find("pleural_effusion") != std::string::npos);  // lists the known findings
+
+    // A regressor in anatomy-cxr/ that reads no chest factors fails before any generation, naming its folder.
+    const std::string wrong = test::freshOutDir("quality", "cfrt_wrong_regressor");
+    test::trainTinyAnatomyRegressor(wrong + "/anatomy-cxr", "phantom:derm");
+    r = runCli({"eval", "cfrt", "--model", test::tinySdDir(), "--classifiers", dir, "--anatomy", wrong, "--attribute",
+                "support_devices", "--seeds", "1", "--steps", "16", "--swaps", "15,10,5"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("reads no cxr factors") != std::string::npos);
+    CHECK(r.err.find("anatomy-cxr") != std::string::npos);
 }
 
 TEST_CASE("Paper prompts per finding", "[quality]")
