@@ -47,6 +47,8 @@ TEST_CASE("bench all on the tiny model prints every row and writes JSON", "[benc
         CHECK_THAT(out, Catch::Contains(row));
     // The GUI's swap grid for 4 steps (GenerationEngine::scaledSwapGrid: k >= 1, below steps - 1).
     CHECK_THAT(out, Catch::Contains("swaps 2 1\n"));
+    // Slider releases resume from the cached plain step (sliders from 20 % of 4 steps = step 1): 3 of 4 run.
+    CHECK_THAT(out, Catch::Contains("4 steps: at most 3 run"));
     const auto j = Json::parseFile(json);
     CHECK(j.at("matmul_peak_gflops").asDouble() > 0);
     const auto unetCfg = model::UNetConfig::fromJson(Json::parseFile(mt::test::tinySdDir() + "/unet/config.json"), "unet");
