@@ -314,8 +314,9 @@ ArgParser cfrtParser()
                 "prompt-swap trajectory (neutral run cached, swaps --swaps), the swapped images k = 5, 10, 15 and the Bezier\n"
                 "frames 30..49 of 50 are scored by the attribute classifier against the neutral image. A seed flips when\n"
                 "the target's mean probability gain exceeds that of every rival finding (--others; by default every other\n"
-                "finding of the same kind). Also prints the latent-direction cosine per swap k (mean +- s.d.). One row per\n"
-                "--attribute.");
+                "finding of the same kind). Also prints the latent-direction cosine per swap k (mean +- s.d.) and SSIM and\n"
+                "pixel change of the same images outside the target's prior region (where it appears over 100 phantoms;\n"
+                "as traverse --mask auto). One row per --attribute.");
     p.option("model", "DIR", "Diffusers model folder")
         .multi("attribute", "FINDING", "Target finding(s): pleural_effusion, cardiomegaly, support_devices, lung_opacity,\n"
                                        "pneumothorax, hair, ruler, dark_corner, gel_bubble, ink (repeat or comma-separate)")
@@ -468,6 +469,24 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
             out << pad(r.target.name, 18) << pad(fixed(r.identitySwapped, 3), 10) << pad(fixed(r.identityBezier, 3), 10) << most << "\n";
         }
     }
+    bool anyOutside = false;
+    for (const auto& r : results) anyOutside = anyOutside || !r.outsideMask.empty();
+    if (anyOutside) {
+        out << "\nSSIM and pixel change outside the target's prior region (where the finding appears over phantoms),\n"
+               "against the neutral image (SSIM 1 and change 0 = nothing changed there):\n"
+            << pad("target", 18) << pad("SSIM swapped", 14) << pad("SSIM Bezier", 13) << pad("change swapped", 16)
+            << pad("change Bezier", 15) << "mask\n";
+        for (const auto& r : results) {
+            if (r.outsideMask.empty()) continue;
+            const std::string mask = r.outsideMask + ", " + fixed(100.0 * r.outsideMaskCoverage, 0) + " % of the image";
+            if (!r.outsideMeasured) {
+                out << pad(r.target.name, 18) << "not measured (" << mask << "): " << r.outsideReason << "\n";
+                continue;
+            }
+            out << pad(r.target.name, 18) << pad(fixed(r.outsideSwapped.ssim, 3), 14) << pad(fixed(r.outsideBezier.ssim, 3), 13)
+                << pad(fixed(r.outsideSwapped.pixelChange, 4), 16) << pad(fixed(r.outsideBezier.pixelChange, 4), 15) << mask << "\n";
+        }
+    }
     out << "\nPrompts and the findings each target competed with:\n";
     for (const auto& r : results)
         out << "  " << r.target.name << ": \"" << r.neutralPrompt << "\" -> \"" << r.attributePrompt << "\"; others: " << joined(r.others) << "\n";
@@ -531,6 +550,33 @@ int runCfrt(const std::vector<std::string>& args, CommandContext& ctx)
                 id["per_seed_bezier"] = pb;
                 id["per_factor"] = fac;
                 row["identity"] = id;
+            }
+            if (!r.outsideMask.empty()) {
+                Json om = Json::object();
+                om["mask"] = Json(r.outsideMask);
+                om["coverage"] = number(r.outsideMaskCoverage);
+                om["measured"] = Json(r.outsideMeasured);
+                if (!r.outsideMeasured) {
+                    om["reason"] = Json(r.outsideReason);
+                } else {
+                    om["units"] = Json("SSIM and mean |pixel change| in [0, 1] outside the prior region, against the neutral image");
+                    om["ssim_swapped"] = number(r.outsideSwapped.ssim);
+                    om["ssim_bezier"] = number(r.outsideBezier.ssim);
+                    om["pixel_change_swapped"] = number(r.outsideSwapped.pixelChange);
+                    om["pixel_change_bezier"] = number(r.outsideBezier.pixelChange);
+                    Json ss = Json::array(), sb = Json::array(), cs = Json::array(), cb = Json::array();
+                    for (std::size_t i = 0; i < r.outsideSwappedPerSeed.size(); ++i) {
+                        ss.push_back(number(r.outsideSwappedPerSeed[i].ssim));
+                        sb.push_back(number(r.outsideBezierPerSeed[i].ssim));
+                        cs.push_back(number(r.outsideSwappedPerSeed[i].pixelChange));
+                        cb.push_back(number(r.outsideBezierPerSeed[i].pixelChange));
+                    }
+                    om["per_seed_ssim_swapped"] = ss;
+                    om["per_seed_ssim_bezier"] = sb;
+                    om["per_seed_pixel_change_swapped"] = cs;
+                    om["per_seed_pixel_change_bezier"] = cb;
+                }
+                row["outside_prior"] = om;
             }
             row["seconds_per_seed"] = number(r.secondsPerSeed);
             rows.push_back(row);

@@ -63,8 +63,9 @@ ArgParser traverseParser()
         .option("path", "KIND", "bezier (the paper); linear, piecewise or slerp for comparison (ours)", "bezier")
         .option("lambdas", "FILE", "Extra soft schedules (ours): JSON object {\"name\": [lambda_0, ..., lambda_{steps-1}], ...};\n"
                                    "c_i = lambda_i e_neutral + (1 - lambda_i) e_attribute, lambda 1 = neutral")
-        .option("mask", "FILE", "8-bit finding mask at the output size (> 0 = finding): also report SSIM and pixel\n"
-                                "change outside it")
+        .option("mask", "FILE|auto", "8-bit finding mask at the output size (> 0 = finding): also report SSIM and pixel\n"
+                                     "change outside it. auto: the finding's prior region, where it appears over 100\n"
+                                     "phantoms rendered with it (needs the finding: from the prompts or --finding)")
         .option("finding", "NAME", "Target finding of the single-seed CFRT in metrics.json (pleural_effusion, support_devices,\n"
                                    "cardiomegaly, lung_opacity, pneumothorax, hair, ruler, dark_corner, gel_bubble, ink)",
                 "the one named in --attribute and not in --neutral")
@@ -193,7 +194,8 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     p.measureUncached = a.has("measure-uncached");
     if (a.has("lambdas")) p.softSchedules = readLambdas(a.get("lambdas"));
     std::optional<Image> mask;
-    if (a.has("mask")) mask = readImage(a.get("mask"));
+    const bool autoMask = a.get("mask") == "auto";
+    if (a.has("mask") && !autoMask) mask = readImage(a.get("mask"));
     std::optional<traversal::StartImage> start;
     if (a.has("image")) start = traversal::loadStartImage(a.get("image"), static_cast<int>(a.getInt("frame", 0, 0, 100000)));
     if (fs::exists(outDir) && !fs::is_directory(outDir)) throw UsageError("--out: '" + outDir.string() + "' is not a folder");
@@ -209,6 +211,9 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     } else {
         finding = training::findingFromPrompts(p.neutralPrompt, p.attributePrompt);
     }
+    if (autoMask && finding.empty())
+        throw UsageError("--mask auto needs the target finding: --attribute names none of the known findings (or several); "
+                         "pass --finding NAME");
     std::optional<training::AttributeClassifier> classifier;
     std::optional<training::AnatomyRegressor> regressor;
     training::KindFactors anatomy;   // the regressor's outputs of the finding's kind
@@ -242,6 +247,34 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     if (mask && (mask->width != size || mask->height != size))
         throw UsageError("--mask: the mask is " + std::to_string(mask->width) + "x" + std::to_string(mask->height)
                          + ", the model's images are " + std::to_string(size) + "x" + std::to_string(size));
+    // Which mask the outside-the-finding figures use; metrics.json and mask.png record it.
+    Json maskJson;
+    if (autoMask) {
+        const auto prior = training::findingGroupPrior(finding, size);
+        mask = prior.mask;
+        maskJson = Json::object();
+        maskJson["source"] = Json(training::priorDescription(finding, prior));
+        maskJson["finding"] = Json(finding);
+        Json members = Json::array();
+        for (const auto& m : prior.members) members.push_back(Json(m));
+        maskJson["members"] = members;
+        maskJson["phantoms"] = Json(prior.options.count);
+        maskJson["first_phantom_seed"] = Json(static_cast<std::int64_t>(prior.options.seed));
+        maskJson["min_fraction"] = Json(prior.options.minFraction);
+        maskJson["dilation_px"] = Json(prior.options.dilation);
+    } else if (mask) {
+        maskJson = Json::object();
+        maskJson["source"] = Json("file: " + a.get("mask"));
+    }
+    std::string maskProblem;   // why nothing lies outside the mask (the prior of hair covers the whole image)
+    if (mask) {
+        std::int64_t inside = 0;
+        for (auto v : mask->pixels) inside += v ? 1 : 0;
+        maskJson["coverage"] = Json(static_cast<double>(inside) / static_cast<double>(mask->pixels.size()));
+        maskJson["file"] = Json("mask.png");
+        maskProblem = training::outsideMaskProblem(*mask);
+        if (!maskProblem.empty()) maskJson["outside_not_measured"] = Json(maskProblem);
+    }
     const auto cancel = CancelToken::interruptToken();
     auto cancelled = [&] {
         ctx.err << "cancelled; nothing was written\n";
@@ -301,7 +334,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     const double secondsDecode = std::chrono::duration<double>(Clock::now() - decodeStart).count();
 
     // 4. Metrics.
-    const Image* maskPtr = mask ? &*mask : nullptr;
+    const Image* maskPtr = mask && maskProblem.empty() ? &*mask : nullptr;
     std::vector<Image> swapPixels;
     for (const auto& [name, img] : swapImages) swapPixels.push_back(pipeline::toImage(img));
     const auto cosines = traversal::trajectoryCosines(control);
@@ -353,6 +386,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     };
     Json identity = Json::object();
     identity["reference"] = Json("neutral");
+    if (mask) identity["mask"] = maskJson;
     if (regressor) {
         Json an = Json::object();
         an["regressor"] = Json(regressorDir);
@@ -478,6 +512,27 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
             oneSeed(frameScores[0], edited, "bezier");
         }
     }
+    if (maskPtr) {
+        // SSIM and pixel change outside the mask over the same selections (eval cfrt averages these over seeds).
+        Json outside = Json::object();
+        outside["mask"] = maskJson.at("source");
+        if (!swapSel.empty()) {
+            std::vector<Image> images{swapPixels[0]};
+            for (int i : swapSel) images.push_back(swapPixels[static_cast<std::size_t>(i) + 1]);
+            const auto c = training::meanChangeOutside(images, *maskPtr);
+            outside["mean_ssim_swapped"] = number(c.ssim);
+            outside["mean_pixel_change_swapped"] = number(c.pixelChange);
+        }
+        if (!frameSel.empty()) {
+            std::vector<Image> images{frameImages[0]};
+            for (int f : frameSel) images.push_back(frameImages[static_cast<std::size_t>(f)]);
+            const auto c = training::meanChangeOutside(images, *maskPtr);
+            outside["mean_ssim_bezier"] = number(c.ssim);
+            outside["mean_pixel_change_bezier"] = number(c.pixelChange);
+        }
+        identity["outside_mask"] = outside;
+        metrics["identity"] = identity;
+    }
     if (regressor) {
         // Identity change over the same selections.
         auto meanChange = [&](const std::vector<std::vector<double>>& readings, const std::vector<int>& sel, std::size_t offset) {
@@ -492,8 +547,8 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     metrics["cfrt"] = cfrt;
     Json provenance = Json::object();
     provenance["paper"] = Json("hard swaps on a k grid, Bezier path of the final latents, cosine per k (method.md 3.2, 3.3, 4.3)");
-    provenance["ours"] = Json("latent cache, soft schedules, linear/piecewise/slerp paths, real-image inversion, SSIM and pixel change, "
-                              "anatomy-regressor identity change");
+    provenance["ours"] = Json("latent cache, soft schedules, linear/piecewise/slerp paths, real-image inversion, SSIM and pixel change "
+                              "(outside a finding mask or the finding's phantom prior), anatomy-regressor identity change");
     metrics["provenance"] = provenance;
 
     // 5. Write: images and latents, then metrics.json last (its presence marks a complete folder).
@@ -510,6 +565,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         if (i <= r.swaps.size()) thumbs.push_back(pipeline::toImage(thumbnail(swapImages[i].second, thumbHeight)));
     }
     writeImageAtomic(outDir / "strip.png", hstack(thumbs));
+    if (mask) writeImageAtomic(outDir / "mask.png", *mask);
     if (inversion) {
         fs::create_directories(outDir / "inversion");
         writeImageAtomic(outDir / "inversion" / "input.png", pipeline::toImage(inversion->input));
@@ -532,7 +588,7 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
     writeFileAtomic((outDir / "metrics.json").string(), metrics.dump(2) + "\n");
 
     ctx.out << "wrote " << outDir.string() << ": " << frames << " frames (" << traversal::toString(*path) << "), "
-            << swapImages.size() << " swap images, strip.png, latents.safetensors, metrics.json\n";
+            << swapImages.size() << " swap images, strip.png, " << (mask ? "mask.png, " : "") << "latents.safetensors, metrics.json\n";
     char line[256];
     std::snprintf(line, sizeof line,
                   "cache: %s; %d UNet steps instead of %d (%.0f%% fewer); %.1f s with cache, ~%.1f s without (estimated "
@@ -569,6 +625,21 @@ int runTraverse(const std::vector<std::string>& args, CommandContext& ctx)
         ctx.out << "CFRT of this seed for " << finding << ": swapped " << flip("swapped") << ", Bezier " << flip("bezier") << "\n";
     } else {
         ctx.out << "CFRT not computed: " << cfrtReason << "\n";
+    }
+    if (mask) {
+        const std::string source = maskJson.at("source").asString();
+        if (!maskPtr) {
+            ctx.out << "outside the mask (" << source << "): not measured, " << maskProblem << "\n";
+        } else {
+            const Json& oj = metrics["identity"]["outside_mask"];
+            auto val = [&](const char* key) {
+                const Json* v = oj.find(key);
+                return v && v->isNumber() ? fixed3(v->asDouble()) : std::string("n/a");
+            };
+            ctx.out << "outside the mask (" << source << "): SSIM swapped " << val("mean_ssim_swapped") << ", Bezier "
+                    << val("mean_ssim_bezier") << "; pixel change swapped " << val("mean_pixel_change_swapped") << ", Bezier "
+                    << val("mean_pixel_change_bezier") << "\n";
+        }
     }
     if (regressor) {
         const Json& an = metrics["identity"]["anatomy"];

@@ -7,11 +7,13 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "core/common/error.h"
 #include "core/pipeline/generator.h"
 #include "core/pipeline/sd_model.h"
 #include "core/traversal/cfrt.h"
+#include "core/traversal/image_metrics.h"
 #include "core/traversal/latent_metrics.h"
 #include "core/traversal/paths.h"
 #include "core/traversal/swap_trajectory.h"
@@ -123,6 +125,48 @@ std::vector<double> CfrtScorer::score(const Image& image) const
     return out;
 }
 
+phantom::FindingPrior findingGroupPrior(const std::string& finding, int size, int phantoms)
+{
+    const auto& g = findingGroup(finding);
+    phantom::FindingPriorOptions o;
+    o.size = size;
+    o.count = phantoms;
+    return phantom::findingPrior(g.kind, g.members, o);
+}
+
+std::string priorDescription(const std::string& finding, const phantom::FindingPrior& prior)
+{
+    return "auto: prior of " + finding + " over " + std::to_string(prior.options.count) + " phantoms";
+}
+
+std::string outsideMaskProblem(const Image& mask)
+{
+    // image_metrics.cpp owns the rule (SSIM's valid window centres): ask it once on a blank image.
+    Image probe;
+    probe.width = mask.width;
+    probe.height = mask.height;
+    probe.channels = 1;
+    probe.pixels.assign(static_cast<std::size_t>(mask.width) * static_cast<std::size_t>(mask.height), 0);
+    try {
+        (void)traversal::ssim(probe, probe, &mask, traversal::MaskRegion::Outside);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+OutsideChange meanChangeOutside(const std::vector<Image>& images, const Image& mask)
+{
+    OutsideChange c;
+    if (images.size() < 2) return c;
+    const double n = static_cast<double>(images.size() - 1);
+    for (std::size_t i = 1; i < images.size(); ++i) {
+        c.ssim += traversal::ssim(images[0], images[i], &mask, traversal::MaskRegion::Outside) / n;
+        c.pixelChange += traversal::meanAbsChange(images[0], images[i], &mask, traversal::MaskRegion::Outside) / n;
+    }
+    return c;
+}
+
 CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const AttributeClassifier& classifier,
                             const CfrtEvalOptions& o, const CancelToken& cancel, const ProgressFn& progress)
 {
@@ -164,6 +208,19 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
         return mean;
     };
 
+    // The target's prior region at the model's size (rendered once; deterministic).
+    std::optional<phantom::FindingPrior> prior;
+    if (o.priorPhantoms > 0) {
+        prior = findingGroupPrior(o.finding, model.defaultImageSize(), o.priorPhantoms);
+        r.outsideMask = priorDescription(o.finding, *prior);
+        r.outsideMaskCoverage = prior->coverage();
+        r.outsideReason = outsideMaskProblem(prior->mask);
+        r.outsideMeasured = r.outsideReason.empty();
+        if (!r.outsideMeasured) prior.reset();
+    } else {
+        r.outsideReason = "not asked for";
+    }
+
     auto& swapped = r.samplesSwapped;
     auto& bezier = r.samplesBezier;
     std::vector<std::vector<double>> cosines;
@@ -202,6 +259,10 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
         b.reference = score(frameImages[0]);
         for (std::size_t j = 1; j < frameImages.size(); ++j) b.edited.push_back(score(frameImages[j]));
         bezier.push_back(b);
+        if (prior) {
+            r.outsideSwappedPerSeed.push_back(meanChangeOutside(swapImages, prior->mask));
+            r.outsideBezierPerSeed.push_back(meanChangeOutside(frameImages, prior->mask));
+        }
         if (o.anatomy) {
             r.identitySwappedPerSeed.push_back(identity(swapImages, r.identityFactorSwapped));
             r.identityBezierPerSeed.push_back(identity(frameImages, r.identityFactorBezier));
@@ -220,6 +281,15 @@ CfrtEvalResult evaluateCfrt(pipeline::StableDiffusionModel& model, const Attribu
     for (std::size_t n = 0; n < cs.deltas.size(); ++n) {
         r.meanTargetGainSwapped += cs.deltas[n][0] / static_cast<double>(cs.deltas.size());
         r.meanTargetGainBezier += cb.deltas[n][0] / static_cast<double>(cb.deltas.size());
+    }
+    if (r.outsideMeasured) {
+        const double n = static_cast<double>(r.seeds.size());
+        for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+            r.outsideSwapped.ssim += r.outsideSwappedPerSeed[i].ssim / n;
+            r.outsideSwapped.pixelChange += r.outsideSwappedPerSeed[i].pixelChange / n;
+            r.outsideBezier.ssim += r.outsideBezierPerSeed[i].ssim / n;
+            r.outsideBezier.pixelChange += r.outsideBezierPerSeed[i].pixelChange / n;
+        }
     }
     if (r.identityMeasured) {
         const double n = static_cast<double>(r.seeds.size());

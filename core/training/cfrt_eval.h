@@ -10,6 +10,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/progress.h"
+#include "core/phantom/finding_prior.h"
 #include "core/training/anatomy_regressor.h"
 #include "core/training/classifier.h"
 #include "core/training/quality.h"
@@ -61,6 +62,25 @@ private:
     std::vector<std::vector<int>> m_columns;
 };
 
+// Identity outside the finding (ours, beyond the paper): SSIM and pixel change of an edit against the
+// neutral image over the pixels outside the finding's prior region, where an edit of that finding should
+// change nothing. The prior (phantom/finding_prior.h) is the union of the group's members' region masks
+// over `phantoms` phantoms (seeds 0 ..) rendered with the finding present at the images' size, the
+// pixels covered in at least 2 % of them, dilated by size / 64 pixels. What `traverse --mask auto` and
+// `eval cfrt` use. Throws mt::Error(InvalidArgument) listing the known findings.
+constexpr int kPriorPhantoms = 100;
+phantom::FindingPrior findingGroupPrior(const std::string& finding, int size, int phantoms = kPriorPhantoms);
+// "auto: prior of pleural_effusion over 100 phantoms"
+std::string priorDescription(const std::string& finding, const phantom::FindingPrior& prior);
+// Empty when SSIM and pixel change outside `mask` can be measured on images of the mask's size, else
+// why not (no SSIM window centre outside it: the prior of hair, for one, covers the whole image).
+std::string outsideMaskProblem(const Image& mask);
+struct OutsideChange {
+    double ssim = 0, pixelChange = 0;   // pixel change: mean |a - b| in [0, 1] units
+};
+// Means over images[1..] of SSIM and pixel change against images[0], outside `mask` (image_metrics.h).
+OutsideChange meanChangeOutside(const std::vector<Image>& images, const Image& mask);
+
 struct CfrtEvalOptions {
     std::string finding;                  // target group, e.g. "pleural_effusion"
     // The rival set O: findings of the target's kind whose gain the target's must beat. Empty = every
@@ -79,6 +99,9 @@ struct CfrtEvalOptions {
     // (anatomy_regressor.h) of the same swapped images and Bézier frames against the neutral image is
     // measured too.
     const AnatomyRegressor* anatomy = nullptr;
+    // Phantoms of the finding prior outside which SSIM and pixel change are measured (findingGroupPrior);
+    // 0 = not measured.
+    int priorPhantoms = kPriorPhantoms;
 };
 
 struct CfrtEvalResult {
@@ -105,6 +128,14 @@ struct CfrtEvalResult {
     std::vector<double> identitySwappedPerSeed, identityBezierPerSeed;
     double identitySwapped = 0, identityBezier = 0;
     std::vector<double> identityFactorSwapped, identityFactorBezier;
+    // SSIM and pixel change outside the target's prior region against the neutral image: per seed the
+    // mean over the same swapped images / Bézier frames, and their mean over seeds. `outsideMask` says
+    // which mask ("auto: prior of ... over N phantoms"); `outsideReason` why nothing was measured.
+    bool outsideMeasured = false;
+    std::string outsideMask, outsideReason;
+    double outsideMaskCoverage = 0;   // fraction of the image inside the prior
+    std::vector<OutsideChange> outsideSwappedPerSeed, outsideBezierPerSeed;
+    OutsideChange outsideSwapped, outsideBezier;
     double secondsPerSeed = 0;
     bool cancelled = false;
 };

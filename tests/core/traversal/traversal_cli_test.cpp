@@ -10,8 +10,10 @@
 #include "core/common/json.h"
 #include "core/common/safetensors.h"
 #include "core/image/image_io.h"
+#include "core/training/cfrt_eval.h"
 #include "core/traversal/direction_info.h"
 #include "core/traversal/directions.h"
+#include "core/traversal/image_metrics.h"
 #include "support/cli_run.h"
 #include "support/tensor_approx.h"
 #include "support/test_paths.h"
@@ -199,6 +201,120 @@ TEST_CASE("CLI traverse: DICOM start with inversion, soft schedules, comparison 
     auto [c6, e6] = with({"--finding", "hair", "--classifiers", (dir / "none").string(), "--steps", "2", "--swaps", "1"});
     CHECK(c6 == 1);
     CHECK_THAT(e6, Catch::Contains("classifier-derm"));
+    // --mask auto needs the finding: the prompts "a" -> "b" name none.
+    auto [c7, e7] = with({"--mask", "auto", "--steps", "2", "--swaps", "1"});
+    CHECK(c7 == 2);
+    CHECK_THAT(e7, Catch::Contains("--mask auto"));
+    CHECK_THAT(e7, Catch::Contains("--finding"));
+    CHECK_FALSE(fs::exists(dir / "x"));
+}
+
+TEST_CASE("CLI traverse --mask auto: a prior covering the whole image (hair) is recorded, not measured", "[traversal_cli]")
+{
+    const fs::path dir = fs::path(mt::test::freshOutDir("traversal_cli", "mask_auto_hair"));
+    std::string out, err;
+    const int code = runCli({"traverse", "--model", mt::test::tinySdDir(), "--seed", "2", "--neutral", "a dermoscopic image",
+                             "--attribute", "a dermoscopic image showing hair", "--steps", "2", "--swaps", "1", "--frames", "2",
+                             "--mask", "auto", "--threads", "1", "--out", dir.string()},
+                            &out, &err);
+    INFO(err);
+    REQUIRE(code == 0);
+    const Json m = Json::parseFile((dir / "metrics.json").string());
+    const auto& mask = m.at("identity").at("mask");
+    CHECK(mask.at("source").asString() == "auto: prior of hair over 100 phantoms");
+    CHECK(mask.at("coverage").asDouble() == Approx(1.0));
+    CHECK_THAT(mask.at("outside_not_measured").asString(), Catch::Contains("no window position"));
+    CHECK_FALSE(m.at("identity").contains("outside_mask"));
+    CHECK_FALSE(m.at("identity").at("swaps").at(0).contains("ssim_outside_mask"));
+    CHECK(readImage((dir / "mask.png").string()).width == 64);
+    CHECK_THAT(out, Catch::Contains("outside the mask (auto: prior of hair over 100 phantoms): not measured"));
+}
+
+TEST_CASE("CLI traverse --mask auto and eval cfrt: SSIM and pixel change outside the finding's prior, recomputed from the images",
+          "[traversal_cli]")
+{
+    const fs::path dir = fs::path(mt::test::freshOutDir("traversal_cli", "mask_auto"));
+    mt::test::trainTinyClassifier((dir / "classifier-cxr").string(), "phantom:cxr");
+    const std::vector<std::string> settings = {"--model", mt::test::tinySdDir(), "--steps", "16", "--swaps", "15,10,5",
+                                               "--frames", "5", "--classifiers", dir.string(), "--threads", "1"};
+    auto withSettings = [&](std::vector<std::string> args) {
+        args.insert(args.end(), settings.begin(), settings.end());
+        return args;
+    };
+    std::string out, err;
+    const fs::path trav = dir / "traverse";
+    int code = runCli(withSettings({"traverse", "--seed", "4", "--neutral", "Normal chest X-ray with no significant findings",
+                                    "--attribute", "Chest X-ray showing Pleural Effusion", "--mask", "auto", "--out", trav.string()}),
+                      &out, &err);
+    INFO(err);
+    REQUIRE(code == 0);
+    // The mask used is the prior of the finding named in the prompts, at the model's 64 px, written as mask.png.
+    const auto mask = readImage((trav / "mask.png").string());
+    const auto prior = training::findingGroupPrior("pleural_effusion", 64);
+    REQUIRE(mask.width == 64);
+    REQUIRE(mask.channels == 1);
+    CHECK(mask.pixels == prior.mask.pixels);
+    const Json m = Json::parseFile((trav / "metrics.json").string());
+    const auto& mj = m.at("identity").at("mask");
+    CHECK(mj.at("source").asString() == "auto: prior of pleural_effusion over 100 phantoms");
+    CHECK(mj.at("file").asString() == "mask.png");
+    CHECK(mj.at("phantoms").asInt() == 100);
+    CHECK(mj.at("coverage").asDouble() == Approx(prior.coverage()));
+    CHECK(mj.at("coverage").asDouble() > 0.05);
+    CHECK(mj.at("coverage").asDouble() < 0.7);
+    CHECK_THAT(out, Catch::Contains("outside the mask (auto: prior of pleural_effusion over 100 phantoms): SSIM swapped "));
+
+    // Every figure recomputed from the written images: per swap, and the means over the CFRT selections
+    // (swaps k = 5, 10, 15; the last 40 % of 5 frames: 3, 4).
+    const auto neutral = readImage((trav / "swaps" / "neutral.png").string());
+    const auto& swaps = m.at("identity").at("swaps");
+    REQUIRE(swaps.size() == 3);
+    double ssimSwapped = 0, changeSwapped = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& s = swaps.at(i);
+        const auto img = readImage((trav / "swaps" / (s.at("name").asString() + ".png")).string());
+        const double ssim = traversal::ssim(neutral, img, &mask, traversal::MaskRegion::Outside);
+        const double change = traversal::meanAbsChange(neutral, img, &mask, traversal::MaskRegion::Outside);
+        CHECK(s.at("ssim_outside_mask").asDouble() == Approx(ssim).margin(1e-12));
+        CHECK(s.at("pixel_change_outside_mask").asDouble() == Approx(change).margin(1e-12));
+        ssimSwapped += ssim / 3;
+        changeSwapped += change / 3;
+    }
+    const auto frame0 = readImage((trav / "frames" / "frame_000.png").string());
+    double ssimBezier = 0, changeBezier = 0;
+    for (int f : {3, 4}) {
+        const auto img = readImage((trav / "frames" / ("frame_00" + std::to_string(f) + ".png")).string());
+        ssimBezier += traversal::ssim(frame0, img, &mask, traversal::MaskRegion::Outside) / 2;
+        changeBezier += traversal::meanAbsChange(frame0, img, &mask, traversal::MaskRegion::Outside) / 2;
+    }
+    const auto& o = m.at("identity").at("outside_mask");
+    CHECK(o.at("mask").asString() == mj.at("source").asString());
+    CHECK(o.at("mean_ssim_swapped").asDouble() == Approx(ssimSwapped).margin(1e-12));
+    CHECK(o.at("mean_pixel_change_swapped").asDouble() == Approx(changeSwapped).margin(1e-12));
+    CHECK(o.at("mean_ssim_bezier").asDouble() == Approx(ssimBezier).margin(1e-12));
+    CHECK(o.at("mean_pixel_change_bezier").asDouble() == Approx(changeBezier).margin(1e-12));
+    CHECK(o.at("mean_ssim_swapped").asDouble() <= 1.0);
+
+    // eval cfrt measures the same figures on the same images (seed 4, same settings): its per-seed values
+    // are traverse's means.
+    const std::string json = (dir / "cfrt.json").string();
+    code = runCli(withSettings({"eval", "cfrt", "--attribute", "pleural_effusion", "--seeds", "1", "--first-seed", "4", "--json", json}),
+                  &out, &err);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Catch::Contains("SSIM and pixel change outside the target's prior region"));
+    CHECK_THAT(out, Catch::Contains("auto: prior of pleural_effusion over 100 phantoms"));
+    const Json j = Json::parseFile(json);
+    const auto& op = j.at("results").at(0).at("outside_prior");
+    CHECK(op.at("measured").asBool());
+    CHECK(op.at("mask").asString() == "auto: prior of pleural_effusion over 100 phantoms");
+    CHECK(op.at("coverage").asDouble() == Approx(prior.coverage()));
+    REQUIRE(op.at("per_seed_ssim_swapped").size() == 1);
+    CHECK(op.at("per_seed_ssim_swapped").at(0).asDouble() == Approx(ssimSwapped).margin(1e-9));
+    CHECK(op.at("per_seed_pixel_change_swapped").at(0).asDouble() == Approx(changeSwapped).margin(1e-9));
+    CHECK(op.at("per_seed_ssim_bezier").at(0).asDouble() == Approx(ssimBezier).margin(1e-9));
+    CHECK(op.at("per_seed_pixel_change_bezier").at(0).asDouble() == Approx(changeBezier).margin(1e-9));
+    CHECK(op.at("ssim_swapped").asDouble() == Approx(ssimSwapped).margin(1e-9));
+    CHECK(op.at("pixel_change_bezier").asDouble() == Approx(changeBezier).margin(1e-9));
 }
 
 TEST_CASE("CLI directions: prompt-pair, pca, list, orthogonalize", "[traversal_cli]")
