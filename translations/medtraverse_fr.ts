@@ -297,689 +297,756 @@
 <context>
     <name>mt::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="114"/>
+        <location filename="../ui/main_window.cpp" line="116"/>
         <source>MedTraverse</source>
         <translation>MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="131"/>
+        <location filename="../ui/main_window.cpp" line="133"/>
+        <location filename="../ui/main_window.cpp" line="324"/>
         <source>No model loaded</source>
         <translation>Aucun modèle chargé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353"/>
+        <location filename="../ui/main_window.cpp" line="496"/>
         <source>Loading model %1...</source>
         <translation>Chargement du modèle %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="360"/>
+        <location filename="../ui/main_window.cpp" line="514"/>
         <source>Denoising step %1 of %2</source>
         <translation>Étape de débruitage %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="365"/>
-        <location filename="../ui/main_window.cpp" line="366"/>
+        <location filename="../ui/main_window.cpp" line="526"/>
+        <location filename="../ui/main_window.cpp" line="527"/>
         <source>Generation failed</source>
         <translation>Échec de la génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="373"/>
+        <location filename="../ui/main_window.cpp" line="534"/>
         <source>Cancelled</source>
         <translation>Annulé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="146"/>
+        <location filename="../ui/main_window.cpp" line="150"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
-        <source>&apos;%1&apos; is not a diffusers model folder (no model_index.json)</source>
-        <translation>« %1 » n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="172"/>
+        <location filename="../ui/main_window.cpp" line="195"/>
         <source>Model: %1</source>
         <translation>Modèle : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="217"/>
         <source>Open Model Folder</source>
         <translation>Ouvrir un dossier de modèle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="215"/>
-        <location filename="../ui/main_window.cpp" line="260"/>
+        <location filename="../ui/main_window.cpp" line="270"/>
+        <source>Default (chest X-ray, dermoscopy)</source>
+        <translation>Par défaut (thorax, dermoscopie)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="271"/>
+        <source>The bundled model: 256 px chest X-rays and dermoscopy images
+%1</source>
+        <translation>Le modèle fourni : radiographies thoraciques et images de dermoscopie de 256 px
+%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="279"/>
+        <source>%1 (in %2)</source>
+        <translation>%1 (dans %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="283"/>
+        <source>Other folder...</source>
+        <translation>Autre dossier...</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="283"/>
+        <source>Open any diffusers model folder (as File &gt; Open Model Folder)</source>
+        <translation>Ouvrir n&apos;importe quel dossier de modèle diffusers (comme Fichier &gt; Ouvrir un dossier de modèle)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="306"/>
+        <source>Cannot open the model folder %1</source>
+        <translation>Impossible d&apos;ouvrir le dossier de modèle %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="307"/>
+        <source>Cannot open model</source>
+        <translation>Impossible d&apos;ouvrir le modèle</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="308"/>
+        <source>The model folder %1 cannot be used:
+
+%2</source>
+        <translation>Le dossier de modèle %1 ne peut pas être utilisé :
+
+%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="357"/>
+        <location filename="../ui/main_window.cpp" line="402"/>
         <source>Open a model folder first (File &gt; Open Model Folder)</source>
         <translation>Ouvrez d&apos;abord un dossier de modèle (Fichier &gt; Ouvrir un dossier de modèle)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="222"/>
+        <location filename="../ui/main_window.cpp" line="364"/>
         <source>Generating...</source>
         <translation>Génération...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265"/>
+        <location filename="../ui/main_window.cpp" line="407"/>
         <source>A trajectory needs at least 3 steps</source>
         <translation>Une trajectoire demande au moins 3 étapes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="274"/>
+        <location filename="../ui/main_window.cpp" line="416"/>
         <source>Computing the trajectory...</source>
         <translation>Calcul de la trajectoire...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="293"/>
+        <location filename="../ui/main_window.cpp" line="435"/>
         <source>Draft in %1 s - let go of the slider for the full image</source>
         <translation>Ébauche en %1 s - relâchez le curseur pour l&apos;image complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="437"/>
         <source>Generated %1x%2 in %3 s (seed %4)</source>
         <translation>Image %1x%2 générée en %3 s (graine %4)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="328"/>
+        <location filename="../ui/main_window.cpp" line="470"/>
         <source>The image on screen is now the reference of the compare view</source>
         <translation>L&apos;image affichée est maintenant la référence de la comparaison</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="335"/>
+        <location filename="../ui/main_window.cpp" line="477"/>
         <source>Cannot load directions: %1</source>
         <translation>Impossible de charger les directions : %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="512"/>
         <source>Decoding frame %1 of %2</source>
         <translation>Décodage de l&apos;image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="359"/>
+        <location filename="../ui/main_window.cpp" line="513"/>
         <source>Inverting the image: step %1 of %2</source>
         <translation>Inversion de l&apos;image : étape %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="424"/>
+        <location filename="../ui/main_window.cpp" line="585"/>
         <source>Trajectory: %1 frames in %2 s (denoising %3 s)</source>
         <translation>Trajectoire : %1 images en %2 s (débruitage %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="429"/>
+        <location filename="../ui/main_window.cpp" line="590"/>
         <source>; inversion %1 s, reconstruction PSNR %2 dB</source>
         <translation> ; inversion %1 s, PSNR de reconstruction %2 dB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="439"/>
+        <location filename="../ui/main_window.cpp" line="600"/>
         <source>&apos;%1&apos;:
 %2</source>
         <translation>« %1 » :
 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="447"/>
+        <location filename="../ui/main_window.cpp" line="608"/>
         <source>Open Image or DICOM</source>
         <translation>Ouvrir une image ou un fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448"/>
+        <location filename="../ui/main_window.cpp" line="609"/>
         <source>DICOM and images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
         <translation>DICOM et images (*.dcm *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="454"/>
-        <location filename="../ui/main_window.cpp" line="520"/>
+        <location filename="../ui/main_window.cpp" line="615"/>
+        <location filename="../ui/main_window.cpp" line="681"/>
         <source>Cannot open image</source>
         <translation>Impossible d&apos;ouvrir l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="469"/>
-        <location filename="../ui/main_window.cpp" line="488"/>
+        <location filename="../ui/main_window.cpp" line="630"/>
+        <location filename="../ui/main_window.cpp" line="649"/>
         <source>%1x%2</source>
         <translation>%1x%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="471"/>
-        <location filename="../ui/main_window.cpp" line="496"/>
+        <location filename="../ui/main_window.cpp" line="632"/>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>Opened %1</source>
         <translation>%1 ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="487"/>
+        <location filename="../ui/main_window.cpp" line="648"/>
         <source>no modality</source>
         <translation>modalité inconnue</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="490"/>
+        <location filename="../ui/main_window.cpp" line="651"/>
         <source>%1 x %2 mm</source>
         <translation>%1 x %2 mm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="553"/>
+        <location filename="../ui/main_window.cpp" line="714"/>
         <source>frame %1 of %2</source>
         <translation>image %1 sur %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="568"/>
+        <location filename="../ui/main_window.cpp" line="729"/>
         <source>of %1</source>
         <translation>sur %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="574"/>
+        <location filename="../ui/main_window.cpp" line="735"/>
         <source>Open DICOM Folder</source>
         <translation>Ouvrir un dossier DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="583"/>
-        <location filename="../ui/main_window.cpp" line="1004"/>
+        <location filename="../ui/main_window.cpp" line="744"/>
+        <location filename="../ui/main_window.cpp" line="1169"/>
         <source>Cannot scan for DICOM files</source>
         <translation>Impossible de rechercher les fichiers DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="583"/>
+        <location filename="../ui/main_window.cpp" line="744"/>
         <source>the folder or file does not exist</source>
         <translation>le dossier ou le fichier n&apos;existe pas</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="602"/>
+        <location filename="../ui/main_window.cpp" line="763"/>
         <source>Only local files can be opened; &apos;%1&apos; is not a local file</source>
         <translation>Seuls les fichiers locaux peuvent être ouverts ; « %1 » n&apos;est pas un fichier local</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="818"/>
         <source>Opened %1; the other %2 dropped images were not opened</source>
         <translation>%1 ouvert ; les %2 autres images déposées n&apos;ont pas été ouvertes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="664"/>
+        <location filename="../ui/main_window.cpp" line="825"/>
         <source>Nothing to export yet</source>
         <translation>Rien à exporter pour l&apos;instant</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="667"/>
+        <location filename="../ui/main_window.cpp" line="828"/>
         <source>Export Image</source>
         <translation>Exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="668"/>
+        <location filename="../ui/main_window.cpp" line="829"/>
         <source>PNG image (*.png);;DICOM Secondary Capture (*.dcm)</source>
         <translation>Image PNG (*.png);;DICOM Secondary Capture (*.dcm)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="674"/>
+        <location filename="../ui/main_window.cpp" line="835"/>
         <source>Cannot export image</source>
         <translation>Impossible d&apos;exporter l&apos;image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="677"/>
+        <location filename="../ui/main_window.cpp" line="838"/>
         <source>there is no image to export</source>
         <translation>il n&apos;y a aucune image à exporter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="682"/>
+        <location filename="../ui/main_window.cpp" line="843"/>
         <source>the file could not be written</source>
         <translation>le fichier n&apos;a pas pu être écrit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="685"/>
-        <location filename="../ui/main_window.cpp" line="705"/>
+        <location filename="../ui/main_window.cpp" line="846"/>
+        <location filename="../ui/main_window.cpp" line="866"/>
         <source>Exported %1</source>
         <translation>%1 exporté</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="715"/>
+        <location filename="../ui/main_window.cpp" line="876"/>
         <source>Export Trajectory to Folder</source>
         <translation>Exporter la trajectoire dans un dossier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="721"/>
+        <location filename="../ui/main_window.cpp" line="882"/>
         <source>Cannot export trajectory</source>
         <translation>Impossible d&apos;exporter la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="723"/>
+        <location filename="../ui/main_window.cpp" line="884"/>
         <source>there is no trajectory yet (Compute trajectory first)</source>
         <translation>il n&apos;y a pas encore de trajectoire (Calculer la trajectoire d&apos;abord)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="729"/>
+        <location filename="../ui/main_window.cpp" line="890"/>
         <source>frame %1 is still being decoded; export when the trajectory is finished</source>
         <translation>l&apos;image %1 est encore en cours de décodage ; exportez quand la trajectoire est terminée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="781"/>
+        <location filename="../ui/main_window.cpp" line="942"/>
         <source>Exported %1 frames, trajectory.mp4 and recipe.json to %2</source>
         <translation>%1 images, trajectory.mp4 et recipe.json exportés dans %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="849"/>
+        <location filename="../ui/main_window.cpp" line="1010"/>
         <source>SYNTHETIC IMAGE - generated by a diffusion model, not for diagnosis</source>
         <translation>IMAGE SYNTHÉTIQUE - générée par un modèle de diffusion, pas pour le diagnostic</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="856"/>
+        <location filename="../ui/main_window.cpp" line="1017"/>
         <source>No image yet.
 Generate an image or open a DICOM file to begin.</source>
         <translation>Aucune image pour l&apos;instant.
 Générez une image ou ouvrez un fichier DICOM pour commencer.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="866"/>
+        <location filename="../ui/main_window.cpp" line="1027"/>
         <source>Frame</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="869"/>
+        <location filename="../ui/main_window.cpp" line="1030"/>
         <source>DICOM frame on screen (Page Up / Page Down)</source>
         <translation>Image DICOM affichée (Page préc. / Page suiv.)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="893"/>
+        <location filename="../ui/main_window.cpp" line="1059"/>
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="896"/>
+        <location filename="../ui/main_window.cpp" line="1061"/>
         <source>Model:</source>
         <translation>Modèle :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="900"/>
+        <location filename="../ui/main_window.cpp" line="1065"/>
         <source>Describe the image, e.g. Chest X-ray showing Pleural Effusion</source>
         <translation>Décrivez l&apos;image, p. ex. Chest X-ray showing Pleural Effusion</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="901"/>
+        <location filename="../ui/main_window.cpp" line="1066"/>
         <source>Prompt:</source>
         <translation>Invite :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="904"/>
+        <location filename="../ui/main_window.cpp" line="1069"/>
         <source>optional</source>
         <translation>facultatif</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="905"/>
+        <location filename="../ui/main_window.cpp" line="1070"/>
         <source>Negative prompt:</source>
         <translation>Invite négative :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="910"/>
+        <location filename="../ui/main_window.cpp" line="1075"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="911"/>
+        <location filename="../ui/main_window.cpp" line="1076"/>
         <source>Draw a new random seed</source>
         <translation>Tirer une nouvelle graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="913"/>
+        <location filename="../ui/main_window.cpp" line="1078"/>
         <source>Lock</source>
         <translation>Verrouiller</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="915"/>
+        <location filename="../ui/main_window.cpp" line="1080"/>
         <source>Keep this seed (the same patient) for every generation</source>
         <translation>Garder cette graine (le même patient) pour chaque génération</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="919"/>
+        <location filename="../ui/main_window.cpp" line="1084"/>
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="923"/>
+        <location filename="../ui/main_window.cpp" line="1088"/>
         <source>Steps:</source>
         <translation>Étapes :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="929"/>
+        <location filename="../ui/main_window.cpp" line="1094"/>
         <source>Guidance:</source>
         <translation>Guidage :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>DDIM</source>
         <translation>DDIM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>PNDM (PLMS)</source>
         <translation>PNDM (PLMS)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>Euler</source>
         <translation>Euler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>DPM-Solver++ 2M</source>
         <translation>DPM-Solver++ 2M</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="1097"/>
         <source>DPM-Solver++ 2M Karras</source>
         <translation>DPM-Solver++ 2M Karras</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="937"/>
+        <location filename="../ui/main_window.cpp" line="1102"/>
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="939"/>
+        <location filename="../ui/main_window.cpp" line="1104"/>
         <source>Generate</source>
         <translation>Générer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="943"/>
+        <location filename="../ui/main_window.cpp" line="1108"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Générer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="946"/>
+        <location filename="../ui/main_window.cpp" line="1111"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="953"/>
+        <location filename="../ui/main_window.cpp" line="1118"/>
         <source>Model and Prompt</source>
         <translation>Modèle et invite</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="961"/>
+        <location filename="../ui/main_window.cpp" line="1126"/>
         <source>Sliders</source>
         <translation>Curseurs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="965"/>
+        <location filename="../ui/main_window.cpp" line="1130"/>
         <source>Trajectory (prompt swap)</source>
         <translation>Trajectoire (échange de prompt)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="971"/>
+        <location filename="../ui/main_window.cpp" line="1136"/>
         <source>Attributes</source>
         <translation>Attributs</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="986"/>
+        <location filename="../ui/main_window.cpp" line="1151"/>
         <source>Trajectory</source>
         <translation>Trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="993"/>
+        <location filename="../ui/main_window.cpp" line="1158"/>
         <source>DICOM Series</source>
         <translation>Séries DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1002"/>
+        <location filename="../ui/main_window.cpp" line="1167"/>
         <source>Scanning %1...</source>
         <translation>Recherche dans %1...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1008"/>
+        <location filename="../ui/main_window.cpp" line="1173"/>
         <source>No DICOM images found</source>
         <translation>Aucune image DICOM trouvée</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1009"/>
+        <location filename="../ui/main_window.cpp" line="1174"/>
         <source>there are no files to import</source>
         <translation>il n&apos;y a aucun fichier à importer</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1010"/>
+        <location filename="../ui/main_window.cpp" line="1175"/>
         <source>none of the files is a readable DICOM image; the DICOM Series panel says why for each (%1 files)</source>
         <translation>aucun fichier n&apos;est une image DICOM lisible ; le panneau Séries DICOM indique pourquoi pour chacun (%1 fichiers)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1013"/>
+        <location filename="../ui/main_window.cpp" line="1178"/>
         <source>%1: %2 DICOM instances, %3 unreadable files; double-click an instance to open it</source>
         <translation>%1 : %2 instances DICOM, %3 fichiers illisibles ; double-cliquez sur une instance pour l&apos;ouvrir</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1021"/>
+        <location filename="../ui/main_window.cpp" line="1186"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1022"/>
+        <location filename="../ui/main_window.cpp" line="1187"/>
         <source>&amp;Open Image or DICOM...</source>
         <translation>&amp;Ouvrir une image ou un fichier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1024"/>
+        <location filename="../ui/main_window.cpp" line="1189"/>
         <source>Open DICOM &amp;Folder...</source>
         <translation>Ouvrir un &amp;dossier DICOM...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1027"/>
+        <location filename="../ui/main_window.cpp" line="1192"/>
         <source>&amp;Export Image...</source>
         <translation>&amp;Exporter l&apos;image...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1028"/>
+        <location filename="../ui/main_window.cpp" line="1193"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1029"/>
+        <location filename="../ui/main_window.cpp" line="1194"/>
         <source>&amp;De-identify DICOM Exports</source>
         <translation>&amp;Anonymiser les exports DICOM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1033"/>
+        <location filename="../ui/main_window.cpp" line="1198"/>
         <source>Replace the patient&apos;s name and ID and drop dates and source references in exported DICOM files</source>
         <translation>Remplacer le nom et l&apos;identifiant du patient et retirer les dates et les références à la source dans les fichiers DICOM exportés</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1036"/>
+        <location filename="../ui/main_window.cpp" line="1201"/>
         <source>Export &amp;Trajectory (PNG, MP4, recipe)...</source>
         <translation>Exporter la &amp;trajectoire (PNG, MP4, recette)...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1037"/>
+        <location filename="../ui/main_window.cpp" line="1202"/>
         <source>Ctrl+Shift+E</source>
         <translation>Ctrl+Shift+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1038"/>
+        <location filename="../ui/main_window.cpp" line="1203"/>
         <source>Open &amp;Model Folder...</source>
         <translation>Ouvrir un dossier de &amp;modèle...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1026"/>
+        <location filename="../ui/main_window.cpp" line="1191"/>
         <source>Ctrl+Shift+O</source>
         <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1039"/>
+        <location filename="../ui/main_window.cpp" line="171"/>
+        <source>the folder does not exist</source>
+        <translation>le dossier n&apos;existe pas</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="172"/>
+        <source>this is a file, not a folder</source>
+        <translation>c&apos;est un fichier, pas un dossier</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="175"/>
+        <source>it is not a diffusers model folder (no model_index.json)</source>
+        <translation>ce n&apos;est pas un dossier de modèle diffusers (model_index.json absent)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="180"/>
+        <source>it has no &apos;%1&apos; folder</source>
+        <translation>il n&apos;a pas de dossier « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="188"/>
+        <source>Cannot open the model folder %1: %2</source>
+        <translation>Impossible d&apos;ouvrir le dossier de modèle %1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="1204"/>
         <source>Ctrl+Alt+O</source>
         <translation>Ctrl+Alt+O</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1040"/>
+        <location filename="../ui/main_window.cpp" line="1205"/>
         <source>&amp;Load Directions...</source>
         <translation>&amp;Charger des directions...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1041"/>
+        <location filename="../ui/main_window.cpp" line="1206"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1043"/>
+        <location filename="../ui/main_window.cpp" line="1208"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1046"/>
+        <location filename="../ui/main_window.cpp" line="1211"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1047"/>
+        <location filename="../ui/main_window.cpp" line="1212"/>
         <source>&amp;Compare Neutral | Edited | Difference</source>
         <translation>&amp;Comparer neutre | modifiée | différence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1050"/>
+        <location filename="../ui/main_window.cpp" line="1215"/>
         <source>Ctrl+D</source>
         <translation>Ctrl+D</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1052"/>
+        <location filename="../ui/main_window.cpp" line="1217"/>
         <source>Use as &amp;Reference</source>
         <translation>Utiliser comme &amp;référence</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1053"/>
+        <location filename="../ui/main_window.cpp" line="1218"/>
         <source>Ctrl+R</source>
         <translation>Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1054"/>
+        <location filename="../ui/main_window.cpp" line="1219"/>
         <source>&amp;Fit to Window</source>
         <translation>&amp;Ajuster à la fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1055"/>
+        <location filename="../ui/main_window.cpp" line="1220"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1056"/>
+        <location filename="../ui/main_window.cpp" line="1221"/>
         <source>Reset &amp;Window/Level</source>
         <translation>Réinitialiser la &amp;fenêtre/niveau</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1057"/>
+        <location filename="../ui/main_window.cpp" line="1222"/>
         <source>Ctrl+Shift+R</source>
         <translation>Ctrl+Shift+R</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1058"/>
+        <location filename="../ui/main_window.cpp" line="1223"/>
         <source>Window &amp;Presets</source>
         <translation>&amp;Préréglages de fenêtre</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1060"/>
+        <location filename="../ui/main_window.cpp" line="1225"/>
         <source>File Window</source>
         <translation>Fenêtre du fichier</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1061"/>
+        <location filename="../ui/main_window.cpp" line="1226"/>
         <source>Full Range</source>
         <translation>Plage complète</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1062"/>
+        <location filename="../ui/main_window.cpp" line="1227"/>
         <source>Auto (1st to 99th percentile)</source>
         <translation>Auto (1er au 99e centile)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1063"/>
+        <location filename="../ui/main_window.cpp" line="1228"/>
         <source>High Contrast</source>
         <translation>Contraste élevé</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1070"/>
+        <location filename="../ui/main_window.cpp" line="1235"/>
         <source>&amp;Invert Gray Scale</source>
         <translation>&amp;Inverser les niveaux de gris</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1071"/>
+        <location filename="../ui/main_window.cpp" line="1236"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1073"/>
+        <location filename="../ui/main_window.cpp" line="1238"/>
         <source>&amp;Play/Pause Trajectory</source>
         <translation>&amp;Lecture/pause de la trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1074"/>
+        <location filename="../ui/main_window.cpp" line="1239"/>
         <source>Ctrl+Space</source>
         <translation>Ctrl+Space</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1075"/>
+        <location filename="../ui/main_window.cpp" line="1240"/>
         <source>&amp;Next Frame</source>
         <translation>Image &amp;suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1076"/>
+        <location filename="../ui/main_window.cpp" line="1241"/>
         <source>Ctrl+Right</source>
         <translation>Ctrl+Right</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1077"/>
+        <location filename="../ui/main_window.cpp" line="1242"/>
         <source>P&amp;revious Frame</source>
         <translation>Image &amp;précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1078"/>
+        <location filename="../ui/main_window.cpp" line="1243"/>
         <source>Ctrl+Left</source>
         <translation>Ctrl+Left</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1079"/>
+        <location filename="../ui/main_window.cpp" line="1244"/>
         <source>Compute &amp;Trajectory</source>
         <translation>Calculer la &amp;trajectoire</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1080"/>
+        <location filename="../ui/main_window.cpp" line="1245"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1083"/>
+        <location filename="../ui/main_window.cpp" line="1248"/>
         <source>Next DICOM Frame</source>
         <translation>Image DICOM suivante</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1086"/>
+        <location filename="../ui/main_window.cpp" line="1251"/>
         <source>Previous DICOM Frame</source>
         <translation>Image DICOM précédente</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1097"/>
+        <location filename="../ui/main_window.cpp" line="1262"/>
         <source>&amp;Study</source>
         <translation>&amp;Étude</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1098"/>
+        <location filename="../ui/main_window.cpp" line="1263"/>
         <source>&amp;New Study...</source>
         <translation>&amp;Nouvelle étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1099"/>
+        <location filename="../ui/main_window.cpp" line="1264"/>
         <source>&amp;Read Study...</source>
         <translation>&amp;Lire une étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1100"/>
+        <location filename="../ui/main_window.cpp" line="1265"/>
         <source>Study &amp;Summary...</source>
         <translation>&amp;Synthèse de l&apos;étude...</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1102"/>
+        <location filename="../ui/main_window.cpp" line="1267"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1103"/>
+        <location filename="../ui/main_window.cpp" line="1268"/>
         <source>&amp;About MedTraverse</source>
         <translation>À &amp;propos de MedTraverse</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1104"/>
+        <location filename="../ui/main_window.cpp" line="1269"/>
         <source>About &amp;Qt</source>
         <translation>À propos de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="1116"/>
-        <location filename="../ui/main_window.cpp" line="1125"/>
+        <location filename="../ui/main_window.cpp" line="1281"/>
+        <location filename="../ui/main_window.cpp" line="1290"/>
         <source>Open Study Folder</source>
         <translation>Ouvrir un dossier d&apos;étude</translation>
     </message>

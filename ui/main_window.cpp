@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include <QAction>
 #include <QApplication>
@@ -37,6 +38,7 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -140,6 +142,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     if (!lastDirections.isEmpty() && QFileInfo::exists(lastDirections) && m_attributes->directionFile() != lastDirections)
         loadDirections(lastDirections);
 
+    updateModelPicker();
+
     connectEngine();
     connectTrajectory();
     restoreLayout();
@@ -161,14 +165,33 @@ QString MainWindow::defaultModelFolder()
     return {};
 }
 
+QString MainWindow::modelFolderProblem(const QString& folder)
+{
+    const QFileInfo info(folder);
+    if (folder.isEmpty() || !info.exists()) return tr("the folder does not exist");
+    if (!info.isDir()) return tr("this is a file, not a folder");
+    const QDir dir(folder);
+    if (!QFileInfo::exists(dir.filePath(QStringLiteral("model_index.json"))))
+        return tr("it is not a diffusers model folder (no model_index.json)");
+    // The components every Stable Diffusion folder has (core/pipeline validateModelFolder); the weights
+    // themselves are read by the engine, which names any problem with them.
+    for (const char* part : {"tokenizer", "text_encoder", "unet", "vae", "scheduler"})
+        if (!QFileInfo(dir.filePath(QLatin1String(part))).isDir())
+            return tr("it has no '%1' folder").arg(QLatin1String(part));
+    return {};
+}
+
 bool MainWindow::setModelFolder(const QString& folder)
 {
-    if (!QFileInfo::exists(folder + QStringLiteral("/model_index.json"))) {
-        statusBar()->showMessage(tr("'%1' is not a diffusers model folder (no model_index.json)").arg(folder), 10000);
+    const QString problem = modelFolderProblem(folder);
+    if (!problem.isEmpty()) {
+        statusBar()->showMessage(tr("Cannot open the model folder %1: %2").arg(QDir::toNativeSeparators(folder), problem), 10000);
+        updateModelPicker();
         return false;
     }
     m_modelFolder = QDir(folder).canonicalPath();
-    m_modelLabel->setText(QDir::toNativeSeparators(m_modelFolder));
+    rememberModelFolder(m_modelFolder);
+    updateModelPicker();
     m_statusModel->setText(tr("Model: %1").arg(QFileInfo(m_modelFolder).fileName()));
     m_generateButton->setEnabled(true);
     // A model may ship its slider directions (the bundled one does).
@@ -177,10 +200,129 @@ bool MainWindow::setModelFolder(const QString& folder)
     return true;
 }
 
+bool MainWindow::chooseModelFolder(const QString& folder)
+{
+    const QString problem = modelFolderProblem(folder);
+    if (!problem.isEmpty()) {
+        forgetModelFolder(folder);
+        showModelError(folder, problem);
+        updateModelPicker();
+        return false;
+    }
+    return setModelFolder(folder);
+}
+
 void MainWindow::openModelFolder()
 {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), m_modelFolder);
-    if (!dir.isEmpty()) setModelFolder(dir);
+    if (!dir.isEmpty()) chooseModelFolder(dir);
+    updateModelPicker();
+}
+
+QStringList MainWindow::recentModelFolders() const
+{
+    QSettings s;
+    const QStringList stored = s.value(QStringLiteral("model/recent")).toStringList();
+    const QString def = defaultModelFolder();
+    QStringList folders;
+    for (const QString& f : stored) {
+        // Moved, deleted or emptied since: not offered any more.
+        if (!modelFolderProblem(f).isEmpty()) continue;
+        const QString canonical = QDir(f).canonicalPath();
+        if (canonical == def || folders.contains(canonical)) continue;
+        folders << canonical;
+        if (folders.size() == kMaxRecentModels) break;
+    }
+    if (folders != stored) s.setValue(QStringLiteral("model/recent"), folders);
+    return folders;
+}
+
+void MainWindow::rememberModelFolder(const QString& folder)
+{
+    if (folder.isEmpty() || folder == defaultModelFolder()) return;  // always the picker's first entry
+    QStringList folders = recentModelFolders();
+    folders.removeAll(folder);
+    folders.prepend(folder);
+    while (folders.size() > kMaxRecentModels) folders.removeLast();
+    QSettings().setValue(QStringLiteral("model/recent"), folders);
+}
+
+void MainWindow::forgetModelFolder(const QString& folder)
+{
+    QSettings s;
+    QStringList folders = s.value(QStringLiteral("model/recent")).toStringList();
+    const QString canonical = QDir(folder).canonicalPath();
+    folders.removeAll(folder);
+    if (!canonical.isEmpty()) folders.removeAll(canonical);
+    s.setValue(QStringLiteral("model/recent"), folders);
+}
+
+void MainWindow::updateModelPicker()
+{
+    QComboBox* picker = m_modelPicker;
+    picker->clear();
+    auto add = [picker](const QString& text, const QString& folder, const QString& tip) {
+        picker->addItem(text, folder);
+        picker->setItemData(picker->count() - 1, tip, Qt::ToolTipRole);
+    };
+    const QString def = defaultModelFolder();
+    if (!def.isEmpty())
+        add(tr("Default (chest X-ray, dermoscopy)"), def,
+            tr("The bundled model: 256 px chest X-rays and dermoscopy images\n%1").arg(QDir::toNativeSeparators(def)));
+    QStringList folders = recentModelFolders();
+    if (!m_modelFolder.isEmpty() && m_modelFolder != def && !folders.contains(m_modelFolder)) folders.prepend(m_modelFolder);
+    // The folder's name; the parent's too when two recent folders share a name.
+    QStringList names;
+    for (const QString& f : folders) names << QFileInfo(f).fileName();
+    for (int i = 0; i < folders.size(); ++i) {
+        const QString parent = QFileInfo(QFileInfo(folders[i]).absolutePath()).fileName();
+        add(names.count(names[i]) > 1 ? tr("%1 (in %2)").arg(names[i], parent) : names[i], folders[i],
+            QDir::toNativeSeparators(folders[i]));
+    }
+    if (picker->count() > 0) picker->insertSeparator(picker->count());
+    add(tr("Other folder..."), QString(), tr("Open any diffusers model folder (as File > Open Model Folder)"));
+    const int current = m_modelFolder.isEmpty() ? -1 : picker->findData(m_modelFolder);
+    picker->setCurrentIndex(current);
+    picker->setToolTip(current >= 0 ? picker->itemData(current, Qt::ToolTipRole).toString() : QString());
+}
+
+void MainWindow::modelPicked(int index)
+{
+    const QString folder = m_modelPicker->itemData(index).toString();
+    if (folder.isEmpty()) {
+        // "Other folder...": the picker shows the model in use while the dialog is open; queued, so
+        // the dialog's event loop does not run inside the combo box's signal.
+        updateModelPicker();
+        QTimer::singleShot(0, this, &MainWindow::openModelFolder);
+        return;
+    }
+    if (folder != m_modelFolder) chooseModelFolder(folder);
+    updateModelPicker();
+}
+
+void MainWindow::showModelError(const QString& folder, const QString& problem)
+{
+    const QString shown = QDir::toNativeSeparators(folder);
+    statusBar()->showMessage(tr("Cannot open the model folder %1").arg(shown), 10000);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open model"),
+                                tr("The model folder %1 cannot be used:\n\n%2").arg(shown, problem), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("modelErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // non-blocking, as the generation error
+}
+
+void MainWindow::modelLoadFailed(const QString& folder, const QString& message)
+{
+    forgetModelFolder(folder);
+    showModelError(folder, message);
+    // Back to the model the engine loaded last, else the bundled one.
+    QString back = m_engineModel;
+    if (back.isEmpty() || back == folder || !modelFolderProblem(back).isEmpty()) back = defaultModelFolder();
+    if (!back.isEmpty() && back != folder && setModelFolder(back)) return;
+    m_modelFolder.clear();
+    m_generateButton->setEnabled(false);
+    m_statusModel->setText(tr("No model loaded"));
+    updateModelPicker();
 }
 
 void MainWindow::showAbout()
@@ -349,8 +491,20 @@ bool MainWindow::loadDirections(const QString& file)
 
 void MainWindow::connectEngine()
 {
-    connect(m_engine, &EngineBridge::loadingModel, this,
-            [this](const QString& folder) { statusBar()->showMessage(tr("Loading model %1...").arg(folder)); });
+    connect(m_engine, &EngineBridge::loadingModel, this, [this](const QString& folder) {
+        m_engineLoading = folder;
+        statusBar()->showMessage(tr("Loading model %1...").arg(folder));
+    });
+    // The first result after a Loading event: that folder loaded.
+    auto loaded = [this] {
+        if (m_engineLoading.isEmpty()) return;
+        m_engineModel = m_engineLoading;
+        m_engineLoading.clear();
+    };
+    connect(m_engine, &EngineBridge::progressed, this, loaded);
+    connect(m_engine, &EngineBridge::finished, this, loaded);
+    connect(m_engine, &EngineBridge::trajectoryReady, this, loaded);
+    connect(m_engine, &EngineBridge::cancelled, this, [this] { m_engineLoading.clear(); });
     connect(m_engine, &EngineBridge::progressed, this, [this](int step, int total, const QString& phase) {
         m_progress->setVisible(true);
         m_progress->setRange(0, total);
@@ -362,6 +516,13 @@ void MainWindow::connectEngine()
     connect(m_engine, &EngineBridge::finished, this, &MainWindow::showImage);
     connect(m_engine, &EngineBridge::failed, this, [this](const QString& message) {
         m_progress->setVisible(false);
+        // A failure while the engine loads the model, about the model (its errors name the folder's
+        // files): the model is unusable, not the request.
+        const QString loading = std::exchange(m_engineLoading, QString());
+        if (!loading.isEmpty() && message.contains(loading)) {
+            modelLoadFailed(loading, message);
+            return;
+        }
         statusBar()->showMessage(tr("Generation failed"), 10000);
         auto* box = new QMessageBox(QMessageBox::Warning, tr("Generation failed"), message, QMessageBox::Ok, this);
         box->setObjectName(QStringLiteral("generationErrorBox"));
@@ -890,10 +1051,14 @@ void MainWindow::buildPanels()
     auto* form = new QFormLayout;
     controlsLayout->addLayout(form);
     controlsLayout->addStretch(1);  // keep the form compact at the top of the dock
-    m_modelLabel = new QLabel(tr("(none)"), controls);
-    m_modelLabel->setWordWrap(true);
-    m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(tr("Model:"), m_modelLabel);
+    m_modelPicker = new QComboBox(controls);
+    m_modelPicker->setObjectName(QStringLiteral("modelPicker"));
+    // Long folder names must not widen the dock: the full path is in the tooltip.
+    m_modelPicker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_modelPicker->setMinimumContentsLength(12);
+    m_modelPicker->setPlaceholderText(tr("(none)"));
+    connect(m_modelPicker, &QComboBox::activated, this, &MainWindow::modelPicked);
+    form->addRow(tr("Model:"), m_modelPicker);
     m_prompt = new QPlainTextEdit(controls);
     m_prompt->setObjectName(QStringLiteral("prompt"));
     m_prompt->setFixedHeight(80);

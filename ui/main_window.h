@@ -37,9 +37,22 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     // Points the window at a diffusers model folder; returns false (and says why in the status bar)
-    // when the folder has no model_index.json.
+    // when the folder is not one (see modelFolderProblem). A folder other than the bundled default
+    // goes to the top of the recent list (QSettings model/recent). The engine loads the weights with
+    // the next request; if that fails, the window says so and goes back to the model it had loaded.
     bool setModelFolder(const QString& folder);
     QString modelFolder() const { return m_modelFolder; }
+    // What keeps `folder` from being a diffusers model folder (no folder, no model_index.json, a
+    // component folder missing), translated; empty when it looks like one.
+    static QString modelFolderProblem(const QString& folder);
+
+    // The model picker of the Model and Prompt panel: the bundled default first, then the recent
+    // folders, then "Other folder..." (the folder dialog of File > Open Model Folder).
+    QComboBox* modelPicker() const { return m_modelPicker; }
+    // Model folders opened before (canonical paths, newest first, at most kMaxRecentModels, the
+    // default left out); folders that no longer hold a model are dropped from the settings as well.
+    QStringList recentModelFolders() const;
+    static constexpr int kMaxRecentModels = 8;
 
     // The bundled default model (resources/models/default next to the executable or in the source
     // tree), or an empty string when it is not installed.
@@ -94,7 +107,12 @@ public:
     bool loadDirections(const QString& file);
 
 public slots:
+    // File > Open Model Folder and the picker's "Other folder...": a folder dialog, then
+    // chooseModelFolder().
     void openModelFolder();
+    // The user picked a model folder: setModelFolder(), and when the folder is not a model a message
+    // box (object name "modelErrorBox") naming it; the picker then shows the model still in use.
+    bool chooseModelFolder(const QString& folder);
     void openImageFile();
     // File > Open DICOM Folder: a folder dialog starting at the last folder used (QSettings).
     void openDicomFolder();
@@ -142,6 +160,13 @@ private:
     void updateDicomInfo();
     void updateTrajectorySliderNote();
     void saveSettings() const;
+    void rememberModelFolder(const QString& folder);   // top of the recent list
+    void forgetModelFolder(const QString& folder);
+    void updateModelPicker();                          // entries and selection from the current state
+    void modelPicked(int index);                       // the picker's activated()
+    // The engine failed while loading m_engineLoading: report it, back to the last model that loaded.
+    void modelLoadFailed(const QString& folder, const QString& message);
+    void showModelError(const QString& folder, const QString& problem);
     // Window geometry and dock layout (QSettings window/geometry, window/state), saved on close and
     // restored at the end of the constructor, once every dock exists (restoreState matches docks by
     // objectName).
@@ -149,7 +174,9 @@ private:
     void restoreLayout();
 
     QString m_modelFolder;
-    QLabel* m_modelLabel = nullptr;
+    QComboBox* m_modelPicker = nullptr;
+    QString m_engineLoading;   // the folder the engine said it is loading, until its first result
+    QString m_engineModel;     // the last folder the engine loaded (empty before the first request)
     ImageView* m_imageView = nullptr;
     QLabel* m_imageInfo = nullptr;
     QString m_dicomSource;   // the DICOM file on screen, empty for generated or non-DICOM images

@@ -256,7 +256,7 @@ TEST_CASE("MainWindow: compute a trajectory, scrub it, play it, plots and strip 
     CHECK_FALSE(t->isPlaying());
 
     // Plots: the cosine per swap k (8 swaps for 10 steps); no classifier beside the tiny model, so no
-    // probability curves.
+    // probability curves (trajectory_plots_test.cpp puts a trained one beside a copy of it).
     auto* plots = w.plots();
     REQUIRE(plots->cosinePlot()->graphCount() == 1);
     CHECK(plots->cosinePlot()->graph(0)->dataCount() == 8);
