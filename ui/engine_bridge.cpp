@@ -97,7 +97,8 @@ void EngineBridge::handle(const EngineEvent& event)
         break;
     case EngineEvent::Kind::Failed:
         setBusy(false);
-        emit failed(QString::fromStdString(event.message));
+        if (event.modelFailed) emit modelFailed(QString::fromStdString(event.message));
+        else emit failed(QString::fromStdString(event.message));
         break;
     case EngineEvent::Kind::Cancelled:
         setBusy(false);

@@ -40,7 +40,8 @@ signals:
     void trajectoryReady(const std::shared_ptr<const mt::TrajectoryView>& view);
     void frameDecoded(int frame, const QImage& image, const QVector<double>& probabilities);
     void trajectoryFinished(const std::shared_ptr<const mt::TrajectoryView>& view, double seconds);
-    void failed(const QString& message);
+    void failed(const QString& message);       // the request failed
+    void modelFailed(const QString& message);  // the model folder could not be loaded (message names it)
     void cancelled();
     void busyChanged(bool busy);
 

@@ -514,15 +514,14 @@ void MainWindow::connectEngine()
         else statusBar()->showMessage(tr("Denoising step %1 of %2").arg(step).arg(total));
     });
     connect(m_engine, &EngineBridge::finished, this, &MainWindow::showImage);
+    connect(m_engine, &EngineBridge::modelFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        // The engine could not load the folder it announced: the model is unusable, not the request.
+        modelLoadFailed(std::exchange(m_engineLoading, QString()), message);
+    });
     connect(m_engine, &EngineBridge::failed, this, [this](const QString& message) {
         m_progress->setVisible(false);
-        // A failure while the engine loads the model, about the model (its errors name the folder's
-        // files): the model is unusable, not the request.
-        const QString loading = std::exchange(m_engineLoading, QString());
-        if (!loading.isEmpty() && message.contains(loading)) {
-            modelLoadFailed(loading, message);
-            return;
-        }
+        m_engineLoading.clear();
         statusBar()->showMessage(tr("Generation failed"), 10000);
         auto* box = new QMessageBox(QMessageBox::Warning, tr("Generation failed"), message, QMessageBox::Ok, this);
         box->setObjectName(QStringLiteral("generationErrorBox"));

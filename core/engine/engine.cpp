@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "core/common/cancel.h"
@@ -77,6 +78,11 @@ std::vector<int> decodeOrder(int frames, int focus)
         for (int f = 0; f < frames; f += stride) add(f);
     return order;
 }
+
+// The model folder could not be loaded: the model is unusable, not only the request.
+struct ModelLoadFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // The finding groups of one classifier kind and the classifier's columns for each.
 struct ScoredFindings {
@@ -145,7 +151,13 @@ private:
         m_models.clear();
         m_trajectory.reset();
         m_prefixes.clear();
-        auto& m = m_models.emplace(folder, pipeline::StableDiffusionModel::load(folder)).first->second;
+        std::optional<pipeline::StableDiffusionModel> loaded;
+        try {
+            loaded.emplace(pipeline::StableDiffusionModel::load(folder));
+        } catch (const std::exception& ex) {
+            throw ModelLoadFailure(ex.what());
+        }
+        auto& m = m_models.emplace(folder, std::move(*loaded)).first->second;
         pipeline::enablePromptCache(m);  // frozen weights: the same prompts are never encoded twice
         return m;
     }
@@ -485,6 +497,7 @@ private:
                 e.kind = EngineEvent::Kind::Failed;
                 e.generation = gen;
                 e.message = ex.what();
+                e.modelFailed = dynamic_cast<const ModelLoadFailure*>(&ex) != nullptr;
                 emit(e);
             }
         }

@@ -94,6 +94,8 @@ struct EngineEvent {
     double seconds = 0.0;           // Finished: wall time of the request
     std::string message;            // Failed: the error; Loading: the model folder; Progress: the phase
     bool preview = false;           // Finished: a slider draft (fewer steps)
+    bool modelFailed = false;       // Failed: the model folder itself could not be loaded (the message
+                                    // names it); otherwise the request failed and the model is fine
     int stepsRun = 0;               // Finished (Image request): UNet steps this request ran (fewer when
                                     // the sliders' first steps came from the engine's cache)
     int frame = -1;                 // FrameDecoded: which frame

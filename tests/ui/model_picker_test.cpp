@@ -186,7 +186,8 @@ TEST_CASE("Model picker: a folder that is no model, or that the engine cannot lo
     REQUIRE(pickerFolders(picker).mid(0, 3) == (QStringList{mt::ui::MainWindow::defaultModelFolder(), good, broken}));
     w.findChild<QSpinBox*>(QStringLiteral("steps"))->setValue(2);
     QSignalSpy done(w.engine(), &mt::ui::EngineBridge::finished);
-    QSignalSpy failed(w.engine(), &mt::ui::EngineBridge::failed);
+    QSignalSpy failed(w.engine(), &mt::ui::EngineBridge::modelFailed);  // the model, not the request
+    QSignalSpy requestFailed(w.engine(), &mt::ui::EngineBridge::failed);
 
     // The good copy (Down from the default) loads and makes an image.
     picker->setFocus();
@@ -200,6 +201,7 @@ TEST_CASE("Model picker: a folder that is no model, or that the engine cannot lo
     REQUIRE(w.modelFolder() == broken);
     w.generate();
     REQUIRE(failed.wait(120000));
+    CHECK(requestFailed.isEmpty());
     QMessageBox* box = modelErrorBox(w);
     REQUIRE(box);
     CHECK(box->text().contains(QDir::toNativeSeparators(broken)));

@@ -76,6 +76,7 @@ TEST_CASE("GenerationEngine: generates on its worker, newest request wins, error
     r.modelFolder = "/nonexistent/model";
     auto e4 = rec.waitFinal(engine.post(r));
     CHECK(e4.kind == mt::EngineEvent::Kind::Failed);
+    CHECK(e4.modelFailed);
     CHECK_THAT(e4.message, Catch::Contains("/nonexistent/model"));
 }
 
@@ -91,6 +92,17 @@ std::string makeDirectionFile(const std::string& modelFolder)
     const std::string file = mt::test::outDir() + "/engine_directions.safetensors";
     set.save(file);
     return file;
+}
+
+// An image request on the tiny golden model.
+mt::GenerationRequest tinyImageRequest(const std::string& tiny, int steps, std::uint64_t seed)
+{
+    mt::GenerationRequest r;
+    r.modelFolder = tiny;
+    r.prompt = "chest x-ray";
+    r.steps = steps;
+    r.seed = seed;
+    return r;
 }
 
 std::vector<mt::EngineEvent> eventsOf(Recorder& rec, std::uint64_t generation)
@@ -110,11 +122,7 @@ TEST_CASE("GenerationEngine: sliders move the image, a draft uses fewer steps, 0
     const std::string file = makeDirectionFile(tiny);
     Recorder rec;
     mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
-    mt::GenerationRequest r;
-    r.modelFolder = tiny;
-    r.prompt = "chest x-ray";
-    r.steps = 8;
-    r.seed = 11;
+    auto r = tinyImageRequest(tiny, 8, 11);
     const auto plain = rec.waitFinal(engine.post(r));
     REQUIRE(plain.kind == mt::EngineEvent::Kind::Finished);
 
@@ -152,6 +160,7 @@ TEST_CASE("GenerationEngine: sliders move the image, a draft uses fewer steps, 0
     r.sliders = {{file, "no_such_direction", 1.0}};
     const auto bad = rec.waitFinal(engine.post(r));
     CHECK(bad.kind == mt::EngineEvent::Kind::Failed);
+    CHECK_FALSE(bad.modelFailed);  // the request failed, the model is fine
     CHECK_THAT(bad.message, Catch::Contains("no_such_direction"));
     r.sliders = {{"/nonexistent/directions.safetensors", "effusion", 1.0}};
     const auto missing = rec.waitFinal(engine.post(r));
@@ -203,11 +212,7 @@ TEST_CASE("GenerationEngine: a slider move resumes from the cached plain steps; 
     const std::string file = makeDirectionFile(tiny);
     Recorder rec;
     mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
-    mt::GenerationRequest r;
-    r.modelFolder = tiny;
-    r.prompt = "chest x-ray";
-    r.steps = 8;
-    r.seed = 13;
+    auto r = tinyImageRequest(tiny, 8, 13);
     r.sliderFrom = 0.25;  // steps 0, 1 plain; the steered embedding from step 2 on
     r.sliders = {{file, "effusion", 3.0}};
     const auto first = rec.waitFinal(engine.post(r));
@@ -220,6 +225,9 @@ TEST_CASE("GenerationEngine: a slider move resumes from the cached plain steps; 
     CHECK(moved.image.pixels != first.image.pixels);
 
     // The same request in one uninterrupted run: plain prompt for steps 0..1, steered after (a swap).
+    // Inference mode as in the engine's worker: encodePrompt in grad mode would give embeddings that
+    // require grad, and generate() would then record the whole graph (gigabytes).
+    c10::InferenceMode inference;
     auto model = mt::pipeline::StableDiffusionModel::load(tiny);
     const auto set = mt::traversal::DirectionSet::load(file);
     mt::pipeline::GenerateParams p;
@@ -247,11 +255,7 @@ TEST_CASE("GenerationEngine: a trajectory gives previews at once, decodes every 
     const std::string tiny = mt::test::goldenDir() + "/tiny-sd";
     Recorder rec;
     mt::GenerationEngine engine([&](const mt::EngineEvent& e) { rec.push(e); }, 1);
-    mt::GenerationRequest r;
-    r.modelFolder = tiny;
-    r.prompt = "chest x-ray";
-    r.steps = 10;
-    r.seed = 5;
+    auto r = tinyImageRequest(tiny, 10, 5);
     const auto neutral = rec.waitFinal(engine.post(r));
     REQUIRE(neutral.kind == mt::EngineEvent::Kind::Finished);
 
