@@ -262,11 +262,20 @@ private:
                                            const ProgressFn& progress, int& stepsRun)
     {
         const bool resumable = sliderSwapStep > 0 && p.hOffsets.empty() && p.latentOffsets.empty() && !p.initLatents.defined()
-                               && p.eta == 0 && (p.sampler == sampling::SamplerKind::DDIM || p.sampler == sampling::SamplerKind::Euler);
+                               && pipeline::resumableAtStep(p);
         if (!resumable) {
             stepsRun = p.steps;
             return pipeline::generate(m, p, token, progress);
         }
+        // p's two halves as separate runs: the plain embedding up to k, the steered one (p's swap) after.
+        auto oneEmbedding = [&p](const at::Tensor& embeds) {
+            pipeline::GenerateParams q = p;
+            q.condEmbeds = embeds;
+            q.swapAfter = -1;
+            q.swapPrompt.clear();
+            q.swapEmbeds = at::Tensor();
+            return q;
+        };
         const std::string key = prefixKey(r, p, sliderSwapStep);
         auto it = std::find_if(m_prefixes.begin(), m_prefixes.end(), [&](const auto& e) { return e.first == key; });
         at::Tensor xk;
@@ -274,10 +283,7 @@ private:
         if (it != m_prefixes.end()) {
             xk = it->second;
         } else {
-            pipeline::GenerateParams prefix = p;  // condEmbeds = the plain prompt's embedding
-            prefix.swapAfter = -1;
-            prefix.swapPrompt.clear();
-            prefix.swapEmbeds = at::Tensor();
+            auto prefix = oneEmbedding(p.condEmbeds);
             prefix.stopAtStep = sliderSwapStep;
             auto pre = pipeline::generate(m, prefix, token, progress);
             if (pre.outcome == pipeline::Outcome::Cancelled) return pre;
@@ -286,11 +292,7 @@ private:
             if (m_prefixes.size() >= kPrefixCacheSize) m_prefixes.erase(m_prefixes.begin());
             m_prefixes.emplace_back(key, xk);
         }
-        pipeline::GenerateParams rest = p;
-        rest.condEmbeds = p.swapEmbeds;  // the steered embedding, from step k on
-        rest.swapAfter = -1;
-        rest.swapPrompt.clear();
-        rest.swapEmbeds = at::Tensor();
+        auto rest = oneEmbedding(p.swapEmbeds);
         rest.initLatents = xk;
         rest.startAtStep = sliderSwapStep;
         stepsRun += p.steps - sliderSwapStep;

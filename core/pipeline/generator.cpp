@@ -191,6 +191,11 @@ at::Tensor encodeFrozen(StableDiffusionModel& model, const std::string& text)
 
 }  // namespace
 
+bool resumableAtStep(const GenerateParams& p)
+{
+    return p.eta <= 0 && (p.sampler == sampling::SamplerKind::DDIM || p.sampler == sampling::SamplerKind::Euler);
+}
+
 GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, const CancelToken& cancel,
                         const ProgressFn& progress)
 {
@@ -209,7 +214,7 @@ GenerateResult generate(StableDiffusionModel& model, const GenerateParams& p, co
     if (p.startAtStep > 0) {
         if (!p.initLatents.defined())
             throw Error(ErrorCode::InvalidArgument, "resuming at step " + std::to_string(p.startAtStep) + " needs that step's latents (initLatents)");
-        if ((p.sampler != sampling::SamplerKind::DDIM && p.sampler != sampling::SamplerKind::Euler) || p.eta > 0)
+        if (!resumableAtStep(p))
             throw Error(ErrorCode::InvalidArgument, "resuming at a step needs a sampler without history (ddim with eta 0, euler), not "
                                                         + std::string(sampling::toString(p.sampler)));
     }

@@ -67,6 +67,10 @@ struct GenerateParams {
     int startAtStep = 0;
 };
 
+// Whether a run with these settings can be resumed at a step (GenerateParams::startAtStep): its sampler
+// keeps no history between steps (DDIM with eta 0, Euler).
+bool resumableAtStep(const GenerateParams& params);
+
 enum class Outcome { Completed, Cancelled };
 
 struct GenerateResult {
