@@ -227,6 +227,148 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     return (a.has("check") && !allPass) ? kExitFailure : kExitOk;
 }
 
+ArgParser vaeParser()
+{
+    ArgParser p("medtraverse-cli eval vae",
+                "The autoencoder's ceiling: the phantoms of `eval quality` (same factors, same seeds) encoded and decoded by\n"
+                "the model's VAE, judged by the attribute classifiers. A finding the classifier cannot see after the VAE\n"
+                "cannot be drawn by the UNet either, so run this after `train vae` and before the UNet is trained. Also\n"
+                "prints the classifier on the phantoms themselves and on the phantoms blurred by --blur pixels (is a miss\n"
+                "the classifier's sensitivity to softness?), and the reconstruction's PSNR. No UNet runs: seconds per image.");
+    p.option("model", "DIR", "Diffusers model folder (only its VAE is used)")
+        .option("classifiers", "DIR", "Folder holding classifier-cxr/ and classifier-derm/", "the model folder's parent")
+        .option("kinds", "LIST", "Phantom kinds: cxr,derm | cxr | derm", "cxr,derm")
+        .option("count", "N", "Phantoms per kind", "64")
+        .option("seed", "S", "First seed (same factors as eval quality with this seed)", "0")
+        .option("blur", "SIGMA", "Gaussian blur of the reference column, pixels at the model's image size", "1")
+        .option("gate", "ACC", "Accuracy the gated findings need through the VAE", "0.9")
+        .option("sheet", "PNG", "Write a sheet of phantom / reconstruction pairs (findings present and detected under each)")
+        .option("sheet-count", "N", "Pairs per kind on the sheet", "4")
+        .option("json", "FILE", "Also write every figure as JSON")
+        .flag("check", "Exit with status 1 when a gated finding is below --gate through the VAE")
+        .option("device", "DEV", "cpu, cuda, cuda:N or auto", "cpu")
+        .option("threads", "N", "CPU threads (0 = all cores)", "0")
+        .example("medtraverse-cli eval vae --model resources/models/default --count 32 --sheet vae.png");
+    return p;
+}
+
+int runVae(const std::vector<std::string>& args, CommandContext& ctx)
+{
+    const ArgParser parser = vaeParser();
+    const ParsedArgs a = parser.parse(args);
+    if (a.helpRequested()) {
+        ctx.out << parser.help();
+        return kExitOk;
+    }
+    const std::string modelDir = a.required("model");
+    training::VaeQualityOptions o;
+    o.kinds.clear();
+    for (const auto& k : a.getList("kinds", {"cxr", "derm"})) {
+        const auto kind = phantom::phantomKindFromString(k);
+        if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
+        o.kinds.push_back(*kind);
+    }
+    if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    o.countPerKind = static_cast<int>(a.getInt("count", 64, 2, 100000));
+    o.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
+    o.blurSigma = a.getDouble("blur", 1.0, 0.0, 64.0);
+    const double gate = a.getDouble("gate", 0.9, 0.0, 1.0);
+    o.sampleImages = a.has("sheet") ? static_cast<int>(a.getInt("sheet-count", 4, 1, 1000)) : 0;
+    const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
+    for (const auto& opt : {"sheet", "json"})
+        if (a.has(opt)) {
+            const fs::path parent = fs::path(a.get(opt)).parent_path();
+            if (!parent.empty() && !fs::is_directory(parent))
+                throw UsageError(std::string("--") + opt + ": folder '" + parent.string() + "' does not exist");
+        }
+    std::map<phantom::PhantomKind, training::AttributeClassifier> loaded;
+    std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
+    for (const auto kind : o.kinds) {
+        loaded[kind] = training::loadKindClassifier(classifierRoot, kind);
+        classifiers[kind] = &loaded[kind];
+    }
+    runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
+    auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
+    const auto cancel = CancelToken::interruptToken();
+    training::VaeQualityReport r;
+    {
+        ProgressBar bar("eval vae", ctx.err, ProgressBar::stderrIsTerminal());
+        r = training::evaluateVae(model, classifiers, o, cancel, bar.callback());
+        bar.finish();
+    }
+    if (r.cancelled) {
+        ctx.err << "cancelled; nothing was written\n";
+        return kExitCancelled;
+    }
+    auto& out = ctx.out;
+    out << "VAE of " << modelDir << ": " << r.imageSize << "x" << r.imageSize << " phantoms, encoded and decoded, "
+        << o.countPerKind << " per kind (seeds " << o.seed << ".." << o.seed + static_cast<std::uint64_t>(o.countPerKind) - 1 << ")\n\n";
+    out << pad("finding", 18) << pad("kind", 6) << pad("n+", 5) << pad("n-", 5) << pad("on phantoms", 13)
+        << pad("blurred " + fixed(o.blurSigma, 1), 13) << pad("through VAE", 13) << pad("sens", 7) << pad("spec", 7) << "gate\n";
+    bool allPass = true;
+    Json jf = Json::array();
+    for (const auto& f : r.findings) {
+        std::string g = "-";
+        if (f.group.gated) {
+            const bool pass = f.vaeAccuracy >= gate;
+            g = ">= " + fixed(gate, 2) + (pass ? " pass" : " MISSED");
+            allPass = allPass && pass;
+        }
+        out << pad(f.group.name, 18) << pad(std::string(phantom::toString(f.group.kind)), 6) << pad(std::to_string(f.positives), 5)
+            << pad(std::to_string(f.negatives), 5) << pad(fixed(f.phantomAccuracy, 3), 13) << pad(fixed(f.blurredAccuracy, 3), 13)
+            << pad(fixed(f.vaeAccuracy, 3), 13) << pad(fixed(f.vaeSensitivity, 2), 7) << pad(fixed(f.vaeSpecificity, 2), 7) << g << "\n";
+        Json j = Json::object();
+        j["finding"] = Json(f.group.name);
+        j["kind"] = Json(std::string(phantom::toString(f.group.kind)));
+        j["positives"] = Json(f.positives);
+        j["negatives"] = Json(f.negatives);
+        j["phantom_accuracy"] = number(f.phantomAccuracy);
+        j["blurred_accuracy"] = number(f.blurredAccuracy);
+        j["vae_roundtrip_accuracy"] = number(f.vaeAccuracy);
+        j["vae_sensitivity"] = number(f.vaeSensitivity);
+        j["vae_specificity"] = number(f.vaeSpecificity);
+        j["gated"] = Json(f.group.gated);
+        jf.push_back(j);
+    }
+    out << "\n" << pad("kind", 6) << pad("PSNR dB", 10) << "mean |error|\n";
+    Json jk = Json::array();
+    for (const auto& k : r.kinds) {
+        out << pad(std::string(phantom::toString(k.kind)), 6) << pad(fixed(k.psnr, 2), 10) << fixed(k.meanAbsError, 4) << "\n";
+        Json j = Json::object();
+        j["kind"] = Json(std::string(phantom::toString(k.kind)));
+        j["images"] = Json(k.images);
+        j["psnr_db"] = number(k.psnr);
+        j["mean_abs_error"] = number(k.meanAbsError);
+        jk.push_back(j);
+    }
+    if (a.has("sheet")) {
+        std::vector<Image> tiles;
+        std::vector<std::string> captions;
+        for (const auto& s : r.samples) {
+            tiles.push_back(s.phantom);
+            captions.push_back("phantom: " + s.findings);
+            tiles.push_back(s.reconstruction);
+            captions.push_back("VAE: " + s.detected);
+        }
+        writeImage(a.get("sheet"), captionedSheet(tiles, captions, 4, 4));
+        out << "sheet: " << a.get("sheet") << " (" << r.samples.size() << " pairs)\n";
+    }
+    if (a.has("json")) {
+        Json j = Json::object();
+        j["model"] = Json(modelDir);
+        j["image_size"] = Json(r.imageSize);
+        j["count_per_kind"] = Json(o.countPerKind);
+        j["seed"] = Json(static_cast<std::int64_t>(o.seed));
+        j["blur_sigma"] = Json(o.blurSigma);
+        j["findings"] = jf;
+        j["kinds"] = jk;
+        j["all_gates_pass"] = Json(allPass);
+        writeFileAtomic(a.get("json"), j.dump(2) + "\n");
+    }
+    out << (allPass ? "every gated finding survives the VAE\n" : "some gated findings are lost by the VAE\n");
+    return (a.has("check") && !allPass) ? kExitFailure : kExitOk;
+}
+
 std::string joined(const std::vector<std::string>& words)
 {
     std::string s;
@@ -681,6 +823,7 @@ void printEvalHelp(std::ostream& os)
           "  quality   Quality gates: per-finding classifier agreement with the prompt, Frechet distance, speed\n"
           "  cfrt      Classifier flip rate along prompt-swap trajectories and Bezier paths, cosine per swap k,\n"
           "            identity change\n"
+          "  vae       The autoencoder alone: are the findings still there after encode + decode (no UNet)\n"
           "  anatomy   Validate an anatomy regressor: R^2 per factor, the identity-change scale\n\n"
           "Run 'medtraverse-cli eval SUBCOMMAND --help' for its options.\n";
 }
@@ -689,7 +832,7 @@ int runEval(const std::vector<std::string>& args, CommandContext& ctx)
 {
     if (args.empty()) {
         printEvalHelp(ctx.err);
-        throw UsageError("'eval' needs a subcommand (quality, cfrt or anatomy)");
+        throw UsageError("'eval' needs a subcommand (quality, cfrt, vae or anatomy)");
     }
     const std::string& sub = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -700,7 +843,8 @@ int runEval(const std::vector<std::string>& args, CommandContext& ctx)
     if (sub == "quality") return runQuality(rest, ctx);
     if (sub == "cfrt") return runCfrt(rest, ctx);
     if (sub == "anatomy") return runAnatomy(rest, ctx);
-    throw UsageError("unknown 'eval' subcommand '" + sub + "' (quality, cfrt or anatomy)");
+    if (sub == "vae") return runVae(rest, ctx);
+    throw UsageError("unknown 'eval' subcommand '" + sub + "' (quality, cfrt, vae or anatomy)");
 }
 
 }  // namespace

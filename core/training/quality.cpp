@@ -234,4 +234,118 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
     return report;
 }
 
+Image gaussianBlur(const Image& image, double sigma)
+{
+    if (sigma <= 0 || image.isNull()) return image;
+    const int radius = std::max(1, static_cast<int>(std::ceil(3.0 * sigma)));
+    std::vector<double> k(static_cast<std::size_t>(2 * radius + 1));
+    double sum = 0;
+    for (int i = -radius; i <= radius; ++i) sum += (k[static_cast<std::size_t>(i + radius)] = std::exp(-0.5 * i * i / (sigma * sigma)));
+    for (auto& v : k) v /= sum;
+    const int w = image.width, h = image.height, c = image.channels;
+    auto reflect = [](int i, int n) {
+        while (i < 0 || i >= n) i = i < 0 ? -i - 1 : 2 * n - i - 1;
+        return i;
+    };
+    std::vector<double> tmp(image.pixels.size());
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int ch = 0; ch < c; ++ch) {
+                double acc = 0;
+                for (int i = -radius; i <= radius; ++i) acc += k[static_cast<std::size_t>(i + radius)] * image.at(reflect(x + i, w), y, ch);
+                tmp[(static_cast<std::size_t>(y) * w + x) * c + ch] = acc;
+            }
+    Image out = image;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int ch = 0; ch < c; ++ch) {
+                double acc = 0;
+                for (int i = -radius; i <= radius; ++i)
+                    acc += k[static_cast<std::size_t>(i + radius)] * tmp[(static_cast<std::size_t>(reflect(y + i, h)) * w + x) * c + ch];
+                out.pixels[(static_cast<std::size_t>(y) * w + x) * c + ch] = static_cast<std::uint8_t>(std::clamp(std::lround(acc), 0L, 255L));
+            }
+    return out;
+}
+
+VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
+                             const std::map<PhantomKind, const AttributeClassifier*>& classifiers,
+                             const VaeQualityOptions& o, const CancelToken& cancel, const ProgressFn& progress)
+{
+    if (o.countPerKind < 2) throw Error(ErrorCode::InvalidArgument, "VAE evaluation needs at least 2 images per kind");
+    if (o.kinds.empty()) throw Error(ErrorCode::InvalidArgument, "VAE evaluation needs at least one phantom kind");
+    VaeQualityReport report;
+    report.imageSize = model.defaultImageSize();
+    const auto total = static_cast<std::int64_t>(o.countPerKind) * static_cast<std::int64_t>(o.kinds.size());
+    std::int64_t done = 0;
+    torch::NoGradGuard noGrad;
+    for (const auto kind : o.kinds) {
+        const auto it = classifiers.find(kind);
+        if (it == classifiers.end() || !it->second)
+            throw Error(ErrorCode::InvalidArgument, "no classifier for " + std::string(phantom::toString(kind)) + " images");
+        const AttributeClassifier& cls = *it->second;
+        std::vector<const FindingGroup*> groups;
+        std::vector<std::vector<int>> cols;
+        for (const auto& g : qualityFindingGroups())
+            if (g.kind == kind) {
+                groups.push_back(&g);
+                cols.push_back(groupColumns(cls, g));
+            }
+        std::vector<VaeFindingQuality> rows(groups.size());
+        std::vector<int> phantomRight(groups.size()), blurRight(groups.size()), tp(groups.size()), tn(groups.size());
+        VaeKindQuality kq;
+        kq.kind = kind;
+        for (int i = 0; i < o.countPerKind; ++i) {
+            if (cancel.isCancelled()) {
+                report.cancelled = true;
+                return report;
+            }
+            const auto factors = qualityFactors(kind, o.seed + static_cast<std::uint64_t>(i));
+            const Image phantomImage = phantom::renderPhantom(factors, report.imageSize).image;
+            const at::Tensor x = pipeline::fromImage(phantomImage);
+            const at::Tensor xr = pipeline::decodeLatents(model, pipeline::encodeImage(model, x)).cpu();
+            const Image recon = pipeline::toImage(xr);
+            {
+                const auto diff = (xr.to(torch::kFloat64) - x.to(torch::kFloat64).cpu());  // both [1, 3, S, S] in [0, 1]
+                const double mse = diff.pow(2).mean().item<double>();
+                kq.psnr += 10.0 * std::log10(1.0 / std::max(mse, 1e-10));
+                kq.meanAbsError += diff.abs().mean().item<double>();
+            }
+            const auto ref = cls.predict(phantomImage);
+            const auto blurred = cls.predict(gaussianBlur(phantomImage, o.blurSigma));
+            const auto vae = cls.predict(recon);
+            std::string present, detected;
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                const bool truth = groupPresent(factors, *groups[g]);
+                const bool said = groupProbability(vae, cols[g]) > 0.5;
+                (truth ? rows[g].positives : rows[g].negatives) += 1;
+                if (truth && said) ++tp[g];
+                if (!truth && !said) ++tn[g];
+                if ((groupProbability(ref, cols[g]) > 0.5) == truth) ++phantomRight[g];
+                if ((groupProbability(blurred, cols[g]) > 0.5) == truth) ++blurRight[g];
+                if (truth) present += (present.empty() ? "" : ", ") + groups[g]->name;
+                if (said) detected += (detected.empty() ? "" : ", ") + groups[g]->name;
+            }
+            if (i < o.sampleImages)
+                report.samples.push_back({phantomImage, recon, present.empty() ? "none" : present, detected.empty() ? "none" : detected});
+            if (progress) progress(++done, total, std::string(phantom::toString(kind)) + " " + std::to_string(i + 1));
+        }
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            auto& q = rows[g];
+            q.group = *groups[g];
+            const int n = q.positives + q.negatives;
+            q.phantomAccuracy = static_cast<double>(phantomRight[g]) / n;
+            q.blurredAccuracy = static_cast<double>(blurRight[g]) / n;
+            q.vaeAccuracy = static_cast<double>(tp[g] + tn[g]) / n;
+            q.vaeSensitivity = q.positives ? static_cast<double>(tp[g]) / q.positives : std::nan("");
+            q.vaeSpecificity = q.negatives ? static_cast<double>(tn[g]) / q.negatives : std::nan("");
+            report.findings.push_back(q);
+        }
+        kq.images = o.countPerKind;
+        kq.psnr /= o.countPerKind;
+        kq.meanAbsError /= o.countPerKind;
+        report.kinds.push_back(kq);
+    }
+    return report;
+}
+
 }  // namespace mt::training

@@ -96,6 +96,55 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
                               const QualityOptions& options, const CancelToken& cancel = CancelToken::never(),
                               const ProgressFn& progress = {});
 
+// The autoencoder alone (no UNet): the phantoms of the quality evaluation, encoded and decoded by the
+// model's VAE, judged by the same classifiers. What the VAE loses the UNet can never draw, so this is the
+// check to run after `train vae` and before the UNet is trained (`eval vae`). "Blurred" is the classifier
+// on the phantoms after a Gaussian blur of `blurSigma` pixels: how much of a miss is the classifier's
+// sensitivity to softness rather than a lost structure.
+struct VaeQualityOptions {
+    std::vector<phantom::PhantomKind> kinds{phantom::PhantomKind::Cxr, phantom::PhantomKind::Derm};
+    int countPerKind = 64;
+    std::uint64_t seed = 0;    // image i of a kind: factors qualityFactors(kind, seed + i)
+    double blurSigma = 1.0;    // pixels at the model's image size
+    int sampleImages = 0;      // phantom / reconstruction pairs kept per kind
+};
+
+struct VaeFindingQuality {
+    FindingGroup group;
+    int positives = 0, negatives = 0;
+    double phantomAccuracy = 0, blurredAccuracy = 0, vaeAccuracy = 0;
+    double vaeSensitivity = 0, vaeSpecificity = 0;
+};
+
+struct VaeKindQuality {
+    phantom::PhantomKind kind;
+    int images = 0;
+    double psnr = 0;            // mean over images, dB, 8-bit images
+    double meanAbsError = 0;    // mean |reconstruction - phantom| in [0, 1]
+};
+
+struct VaeSample {
+    Image phantom, reconstruction;
+    std::string findings;       // the findings present, comma separated ("none")
+    std::string detected;       // the findings the classifier reports on the reconstruction
+};
+
+struct VaeQualityReport {
+    std::vector<VaeFindingQuality> findings;
+    std::vector<VaeKindQuality> kinds;
+    int imageSize = 0;
+    std::vector<VaeSample> samples;
+    bool cancelled = false;
+};
+
+VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
+                             const std::map<phantom::PhantomKind, const AttributeClassifier*>& classifiers,
+                             const VaeQualityOptions& options, const CancelToken& cancel = CancelToken::never(),
+                             const ProgressFn& progress = {});
+
+// Gaussian blur of an 8-bit image (separable, reflected borders), sigma in pixels; sigma <= 0 copies.
+Image gaussianBlur(const Image& image, double sigma);
+
 // The caption-with-random-findings used for image i of a kind (exposed for tests).
 phantom::PhantomFactors qualityFactors(phantom::PhantomKind kind, std::uint64_t seed);
 

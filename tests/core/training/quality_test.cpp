@@ -159,6 +159,86 @@ TEST_CASE("eval quality CLI on the tiny golden model: table, JSON and sheet writ
     CHECK(r.out.find("MISSED") != std::string::npos);
 }
 
+TEST_CASE("Gaussian blur: constants stay, an impulse spreads symmetrically with its mass kept, sigma 0 copies", "[quality]")
+{
+    Image flat = solid(20, 90, 120, 200);
+    CHECK(gaussianBlur(flat, 2.0).pixels == flat.pixels);
+    CHECK(gaussianBlur(flat, 0.0).pixels == flat.pixels);
+    Image dot;
+    dot.width = dot.height = 21;
+    dot.channels = 1;
+    dot.pixels.assign(21 * 21, 0);
+    dot.pixels[10 * 21 + 10] = 255;
+    const Image b = gaussianBlur(dot, 1.0);
+    int sum = 0;
+    for (auto v : b.pixels) sum += v;
+    CHECK(std::abs(sum - 255) <= 12);  // rounding of 8-bit values
+    CHECK(b.at(10, 10) < 255);
+    CHECK(b.at(10, 10) > b.at(11, 10));
+    CHECK(b.at(11, 10) == b.at(9, 10));
+    CHECK(b.at(10, 11) == b.at(10, 9));
+    CHECK(b.at(11, 10) == b.at(10, 11));
+    CHECK(b.at(0, 0) == 0);
+    // sigma 1: the neighbour holds exp(-1/2) of the centre.
+    CHECK(static_cast<double>(b.at(11, 10)) / b.at(10, 10) == Approx(std::exp(-0.5)).margin(0.03));
+}
+
+TEST_CASE("eval vae CLI on the tiny golden model: figures, JSON, and a sheet whose pairs give the printed PSNR", "[quality]")
+{
+    const std::string dir = test::freshOutDir("quality", "vae_cli");
+    trainTinyClassifier(dir + "/classifier-cxr", "phantom:cxr,derm");
+    fs::create_directories(dir + "/classifier-derm");
+    for (const char* f : {"classifier.json", "classifier.safetensors"})
+        fs::copy_file(dir + "/classifier-cxr/" + f, dir + "/classifier-derm/" + f);
+    const std::string json = dir + "/vae.json", sheet = dir + "/vae.png";
+    auto r = runCli({"eval", "vae", "--model", test::tinySdDir(), "--classifiers", dir, "--count", "2", "--threads", "1",
+                     "--json", json, "--sheet", sheet, "--sheet-count", "2"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    for (const char* word : {"through VAE", "blurred 1.0", "PSNR", "support_devices", "ruler"}) CHECK(r.out.find(word) != std::string::npos);
+    const Json j = Json::parseFile(json);
+    REQUIRE(j.at("findings").asArray().size() == qualityFindingGroups().size());
+    for (const auto& f : j.at("findings").asArray()) {
+        CHECK(f.at("positives").asInt() + f.at("negatives").asInt() == 2);
+        for (const char* key : {"phantom_accuracy", "blurred_accuracy", "vae_roundtrip_accuracy"}) {
+            const double right = 2 * f.at(key).asDouble();
+            CHECK(right == Approx(std::round(right)).margin(1e-9));
+        }
+    }
+    // The sheet: rows of [phantom, reconstruction, phantom, reconstruction], one row per kind. The mean
+    // PSNR of each kind's two pairs, recomputed from the 8-bit tiles, is the printed one (the figure is
+    // computed before rounding to 8 bits: within 0.05 dB).
+    const Image s = readImage(sheet);
+    const int tile = static_cast<int>(j.at("image_size").asInt());
+    REQUIRE(s.width == 4 * tile + 5 * 6);
+    const int cellH = (s.height - 6) / 2;
+    for (int row = 0; row < 2; ++row) {
+        double psnr = 0;
+        for (int pair = 0; pair < 2; ++pair) {
+            const int x0 = 6 + 2 * pair * (tile + 6), x1 = x0 + tile + 6, y0 = 6 + row * cellH;
+            double se = 0;
+            for (int y = 0; y < tile; ++y)
+                for (int x = 0; x < tile; ++x)
+                    for (int c = 0; c < 3; ++c) {
+                        const double d = (s.at(x0 + x, y0 + y, c) - s.at(x1 + x, y0 + y, c)) / 255.0;
+                        se += d * d;
+                    }
+            psnr += 10.0 * std::log10(1.0 / (se / (3.0 * tile * tile))) / 2;
+        }
+        CHECK(psnr == Approx(j.at("kinds").asArray()[static_cast<std::size_t>(row)].at("psnr_db").asDouble()).margin(0.05));
+    }
+    // --check: the tiny random VAE keeps nothing, so a gated finding fails at gate 1.
+    r = runCli({"eval", "vae", "--model", test::tinySdDir(), "--classifiers", dir, "--count", "2", "--kinds", "cxr",
+                "--threads", "1", "--gate", "1", "--check"});
+    CHECK(r.code == 1);
+    CHECK(r.out.find("MISSED") != std::string::npos);
+    r = runCli({"eval", "vae", "--model", test::tinySdDir(), "--classifiers", dir, "--blur", "-1"});
+    CHECK(r.code == 2);
+    r = runCli({"eval", "vae", "--model", test::tinySdDir(), "--classifiers", dir + "/none"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find(dir + "/none") != std::string::npos);
+}
+
 TEST_CASE("eval quality CLI: usage and file errors", "[quality]")
 {
     auto r = runCli({"eval", "quality", "--model", test::tinySdDir(), "--phrasing", "7"});
