@@ -330,15 +330,18 @@ int runVae(const std::vector<std::string>& args, CommandContext& ctx)
         j["gated"] = Json(f.group.gated);
         jf.push_back(j);
     }
-    out << "\n" << pad("kind", 6) << pad("PSNR dB", 10) << "mean |error|\n";
+    out << "\n" << pad("kind", 6) << pad("PSNR dB", 10) << pad("mean |error|", 14) << pad("latent s.d.", 13) << "posterior s.d.\n";
     Json jk = Json::array();
     for (const auto& k : r.kinds) {
-        out << pad(std::string(phantom::toString(k.kind)), 6) << pad(fixed(k.psnr, 2), 10) << fixed(k.meanAbsError, 4) << "\n";
+        out << pad(std::string(phantom::toString(k.kind)), 6) << pad(fixed(k.psnr, 2), 10) << pad(fixed(k.meanAbsError, 4), 14)
+            << pad(fixed(k.latentStd, 3), 13) << fixed(k.posteriorStd, 4) << "\n";
         Json j = Json::object();
         j["kind"] = Json(std::string(phantom::toString(k.kind)));
         j["images"] = Json(k.images);
         j["psnr_db"] = number(k.psnr);
         j["mean_abs_error"] = number(k.meanAbsError);
+        j["latent_std"] = number(k.latentStd);
+        j["posterior_std"] = number(k.posteriorStd);
         jk.push_back(j);
     }
     if (a.has("sheet")) {

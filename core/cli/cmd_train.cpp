@@ -61,7 +61,7 @@ ArgParser trainParser()
     p.positional("PART", "init | vae | text | unet | classifier | anatomy")
         .option("out", "DIR", "Output: the model folder (init/vae/text/unet; may equal --model), the classifier or the anatomy-regressor folder")
         .option("model", "DIR", "Diffusers model folder to train (vae/text/unet)")
-        .option("preset", "NAME", "init: model size preset (tiny, default256, f8-256)", "default256")
+        .option("preset", "NAME", "init: model size preset (tiny, default256, f8-256, f16c16-256)", "default256")
         .option("tokenizer", "DIR", "init: CLIP tokenizer folder to copy (vocab.json, merges.txt), e.g. tests/data/golden/tiny-sd/tokenizer")
         .option("data", "SPEC", "phantom:cxr,derm | phantom:cxr | a folder with metadata.jsonl | a CheXpert-style .csv", "phantom:cxr,derm")
         .option("phantom-pool", "N", "Phantom data: a fixed set of N phantoms in shuffled epochs (0 = a new one every time)", "0")
@@ -85,6 +85,8 @@ ArgParser trainParser()
         .option("threads", "N", "CPU threads (0 = OMP_NUM_THREADS when set, else all cores)", "0")
         .flag("resume", "Continue from OUT/checkpoints/<part>/ (required when one exists)")
         .flag("fixed-batch", "Train on the first batch and noise draw only (overfit check)")
+        .flag("augment", "classifier: blur, contrast, brightness, colour gain and noise on 80 % of the examples, so that the "
+                         "classifier judges generated images by their content rather than by the phantom renderer's exact pixels")
         .flag("decoder-only", "vae: train the decoder only; the encoder, the latents and the scaling factor stay, so the model's UNet stays valid")
         .example("medtraverse-cli train init --preset default256 --tokenizer tests/data/golden/tiny-sd/tokenizer --out models/mt")
         .example("medtraverse-cli train vae --model models/mt --out models/mt --steps 3000")
@@ -172,6 +174,8 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.resume = a.has("resume");
     o.fixedBatch = a.has("fixed-batch");
     o.decoderOnly = a.has("decoder-only");
+    if (a.has("augment") && o.target != T::Classifier) throw UsageError("--augment applies to 'train classifier' only");
+    o.augment = a.has("augment");
     return runTrainingJob(o, ctx, "train " + part);
 }
 

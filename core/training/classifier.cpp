@@ -48,6 +48,33 @@ torch::Tensor SmallCnnImpl::forward(const torch::Tensor& images)
     return head(embed(images));                                                            // [B, outputs]
 }
 
+torch::Tensor augmentImages(const torch::Tensor& images, at::Generator& gen)
+{
+    const int64_t b = images.size(0), c = images.size(1);
+    auto u = [&](double lo, double hi) { return torch::rand({b}, gen) * (hi - lo) + lo; };   // [B]
+    const auto apply = (torch::rand({b}, gen) < 0.8).to(torch::kFloat32);                    // 80 % of the examples
+    // Gaussian blur, sigma in [0, 1.5] pixels, one separable kernel per example (group convolution).
+    constexpr int64_t r = 4;
+    const auto sigma = u(0.0, 1.5).clamp_min(1e-3) * apply + 1e-3 * (1 - apply);              // [B]
+    const auto taps = torch::arange(-r, r + 1, torch::kFloat32);                             // [9]
+    auto k = torch::exp(-0.5 * (taps.view({1, -1}) / sigma.view({-1, 1})).pow(2));           // [B, 9]
+    k = (k / k.sum(1, true)).repeat_interleave(c, 0);                                        // [B*C, 9]
+    auto x = images.reshape({1, b * c, images.size(2), images.size(3)});
+    x = torch::reflection_pad2d(x, {r, r, 0, 0});
+    const std::vector<int64_t> one{1, 1}, zero{0, 0};
+    x = torch::conv2d(x, k.view({b * c, 1, 1, 2 * r + 1}), torch::Tensor(), one, zero, one, b * c);
+    x = torch::reflection_pad2d(x, {0, 0, r, r});
+    x = torch::conv2d(x, k.view({b * c, 1, 2 * r + 1, 1}), torch::Tensor(), one, zero, one, b * c);
+    x = x.view_as(images);                                                                   // [B, C, S, S]
+    // Contrast about the image mean, brightness, a gain per colour channel, then pixel noise.
+    const auto mean = x.mean({1, 2, 3}, true);                                               // [B, 1, 1, 1]
+    const auto contrast = (1 + apply * (u(0.8, 1.2) - 1)).view({b, 1, 1, 1});
+    const auto brightness = (apply * u(-0.16, 0.16)).view({b, 1, 1, 1});
+    const auto gain = 1 + apply.view({b, 1, 1, 1}) * (torch::rand({b, c, 1, 1}, gen) * 0.16 - 0.08);
+    const auto noise = (apply * u(0.0, 0.06)).view({b, 1, 1, 1}) * torch::randn(images.sizes(), gen);
+    return (((x - mean) * contrast + mean) * gain + brightness + noise).clamp(-1.0, 1.0);
+}
+
 namespace {
 
 class ClassifierTask : public Task {
@@ -61,9 +88,15 @@ public:
     torch::nn::Module& trainable() override { return *m_net; }
     int imageSize() const override { return m_size; }
 
-    double microStep(const Batch& batch, std::int64_t, int gradAccum) override
+    double microStep(const Batch& batch, std::int64_t noiseKey, int gradAccum) override
     {
-        auto logits = m_net->forward(batch.images);                                        // [B, K]
+        torch::Tensor images = batch.images;                                               // [B, 3, S, S]
+        if (m_options.augment) {
+            auto gen = stepGenerator(m_options.seed, noiseKey, "classifier-augment");
+            torch::NoGradGuard ng;
+            images = augmentImages(images, gen);
+        }
+        auto logits = m_net->forward(images);                                              // [B, K]
         auto bce = torch::binary_cross_entropy_with_logits(logits, batch.labels, {}, {}, at::Reduction::None);  // [B, K]
         auto loss = (bce * batch.labelMask).sum() / batch.labelMask.sum().clamp_min(1.0);
         (loss / gradAccum).backward();
@@ -77,6 +110,7 @@ public:
         Json labels = Json::array();
         for (const auto& l : m_labels) labels.push_back(Json(l));
         cfg["labels"] = labels;
+        cfg["augment"] = Json(m_options.augment);
         writeSmallCnn(m_net, m_size, m_options, outDir, "classifier", std::move(cfg));
         return "wrote classifier " + outDir + " (" + std::to_string(m_labels.size()) + " findings)";
     }

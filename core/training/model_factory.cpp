@@ -52,6 +52,27 @@ void initTextEncoder(model::ClipTextModel& te)
         if (p.key().find("embedding") != std::string::npos) p.value().normal_(0.0, 0.02);
 }
 
+// The posterior's log-variance starts at -6 (s.d. 0.05) instead of ~0 (s.d. 1). With s.d. 1 the
+// decoder trains on latents drowned in noise and learns to hedge towards average colours; the
+// log-variance then falls only as fast as AdamW's learning rate lets the last 1x1 convolution's bias
+// move (~lr per step), so after 1600 steps the posterior s.d. was still 0.3-0.5 against a latent
+// spread of ~2.5, and black borders, dark corners, hairs and rulers did not survive the round trip
+// (`eval vae`, docs/training.md). SD's own VAE ends with posterior s.d. of order 1e-2 or below.
+constexpr double kInitialPosteriorLogVar = -6.0;
+
+void initVae(model::AutoencoderKL& vae)
+{
+    torch::NoGradGuard ng;
+    const auto c = vae->config().latentChannels;
+    if (vae->quant_conv) {
+        vae->quant_conv->bias.slice(0, c, 2 * c).fill_(kInitialPosteriorLogVar);
+    } else {
+        // No quant_conv: the encoder's conv_out produces the moments directly.
+        auto& out = vae->encoder->conv_out;
+        out->bias.slice(0, c, 2 * c).fill_(kInitialPosteriorLogVar);
+    }
+}
+
 pipeline::StableDiffusionModel buildModel(const ModelPreset& p, std::uint64_t seed)
 {
     torch::manual_seed(seed);
@@ -60,6 +81,7 @@ pipeline::StableDiffusionModel buildModel(const ModelPreset& p, std::uint64_t se
     initTextEncoder(m.textEncoder);
     m.unet = model::UNet2DConditionModel(p.unet);
     m.vae = model::AutoencoderKL(p.vae);
+    initVae(m.vae);
     return m;
 }
 
@@ -124,7 +146,7 @@ void writeModelFolder(pipeline::StableDiffusionModel& m, const std::string& outD
 
 const std::vector<std::string>& presetNames()
 {
-    static const std::vector<std::string> names = {"tiny", "default256", "f8-256"};
+    static const std::vector<std::string> names = {"tiny", "default256", "f8-256", "f16c16-256"};
     return names;
 }
 
@@ -171,6 +193,18 @@ ModelPreset modelPreset(const std::string& name)
         p.vae.upBlockTypes.assign(5, "UpDecoderBlock2D");
         p.vae.normNumGroups = 16;
         p.vae.latentChannels = 8;
+        p.unet.blockOutChannels = {48, 96, 96};
+        setThreeLevelUNet(p.unet);
+    } else if (name == "f16c16-256") {
+        // default256 with 16 latent channels instead of 8: latents 16x16x16 hold as many values as SD's
+        // /8 4x32x32, while the UNet keeps default256's 256 positions (and nearly all of its cost).
+        p.description = "256x256 images, VAE 32/32/48/48/64 (/16) to latents 16x16x16, UNet 48/96/96";
+        p.imageSize = 256;
+        p.vae.blockOutChannels = {32, 32, 48, 48, 64};
+        p.vae.downBlockTypes.assign(5, "DownEncoderBlock2D");
+        p.vae.upBlockTypes.assign(5, "UpDecoderBlock2D");
+        p.vae.normNumGroups = 16;
+        p.vae.latentChannels = 16;
         p.unet.blockOutChannels = {48, 96, 96};
         setThreeLevelUNet(p.unet);
     } else if (name == "f8-256") {

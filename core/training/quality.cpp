@@ -294,6 +294,7 @@ VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
         std::vector<int> phantomRight(groups.size()), blurRight(groups.size()), tp(groups.size()), tn(groups.size());
         VaeKindQuality kq;
         kq.kind = kind;
+        std::vector<at::Tensor> latentMeans;
         for (int i = 0; i < o.countPerKind; ++i) {
             if (cancel.isCancelled()) {
                 report.cancelled = true;
@@ -302,7 +303,10 @@ VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
             const auto factors = qualityFactors(kind, o.seed + static_cast<std::uint64_t>(i));
             const Image phantomImage = phantom::renderPhantom(factors, report.imageSize).image;
             const at::Tensor x = pipeline::fromImage(phantomImage);
-            const at::Tensor xr = pipeline::decodeLatents(model, pipeline::encodeImage(model, x)).cpu();
+            const auto dist = model.vae->encode(x.to(model.device) * 2 - 1);
+            latentMeans.push_back(dist.mean.flatten().cpu().to(torch::kFloat64));
+            kq.posteriorStd += dist.std.mean().item<double>();
+            const at::Tensor xr = pipeline::decodeLatents(model, dist.mean * model.scalingFactor()).cpu();
             const Image recon = pipeline::toImage(xr);
             {
                 const auto diff = (xr.to(torch::kFloat64) - x.to(torch::kFloat64).cpu());  // both [1, 3, S, S] in [0, 1]
@@ -343,6 +347,8 @@ VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
         kq.images = o.countPerKind;
         kq.psnr /= o.countPerKind;
         kq.meanAbsError /= o.countPerKind;
+        kq.posteriorStd /= o.countPerKind;
+        kq.latentStd = torch::cat(latentMeans).std().item<double>();
         report.kinds.push_back(kq);
     }
     return report;

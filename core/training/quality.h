@@ -121,6 +121,9 @@ struct VaeKindQuality {
     int images = 0;
     double psnr = 0;            // mean over images, dB, 8-bit images
     double meanAbsError = 0;    // mean |reconstruction - phantom| in [0, 1]
+    double latentStd = 0;       // s.d. of the posterior means (unscaled latents) over the images
+    double posteriorStd = 0;    // mean posterior s.d.: the noise the decoder saw in training; a ratio
+                                // latentStd / posteriorStd near 1 means the latents carry little
 };
 
 struct VaeSample {

@@ -49,6 +49,8 @@ struct TrainOptions {
     int crop = 0;                         // VAE: train on random crop x crop windows (0 = whole images)
     bool decoderOnly = false;             // VAE: freeze the encoder, train the decoder; the latents and the
                                           // scaling factor stay as they are, so a trained UNet stays valid
+    bool augment = false;                 // classifier: blur, contrast/brightness/colour and noise per example,
+                                          // so the judge of generated images looks at content, not rendering
     bool fixedBatch = false;              // train on the first batch over and over (overfit checks)
     int threads = 0;                      // 0 = LibTorch's default (OMP_NUM_THREADS, else all cores)
 };

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/cli/cli.h"
+#include "core/common/json.h"
 #include "core/pipeline/sd_model.h"
 #include "core/runtime/tensor_io.h"
 #include "core/training/classifier.h"
@@ -13,6 +14,7 @@
 #include "core/training/model_factory.h"
 #include "core/training/trainer.h"
 #include "support/test_paths.h"
+#include "core/training/internal/tasks.h"
 
 using namespace mt;
 using namespace mt::training;
@@ -59,6 +61,7 @@ TEST_CASE("Classifier trainer: masked BCE falls on a fixed batch; the folder loa
     const auto r = train(o);
     REQUIRE(r.losses.size() == 25);
     CHECK(meanOf(r.losses, 20, 25) < 0.7 * meanOf(r.losses, 0, 5));
+    CHECK_FALSE(Json::parseFile(o.outDir + "/classifier.json").at("augment").asBool());
     auto clf = AttributeClassifier::load(o.outDir);
     CHECK(clf.labels().size() == 14);
     CHECK(clf.labels().front() == "cardiomegaly");
@@ -140,6 +143,37 @@ TEST_CASE("VAE trainer --decoder-only: the loss falls, the encoder and scaling f
     CHECK_THROWS_WITH(train(full), Catch::Contains("--decoder-only"));
 }
 
+TEST_CASE("Classifier augmentation: deterministic, in range, a fifth untouched, blur and jitter on the rest", "[trainers]")
+{
+    torch::manual_seed(3);
+    const auto x = (torch::rand({64, 3, 32, 32}) * 2 - 1).contiguous();
+    auto g1 = stepGenerator(5, 7, "classifier-augment"), g2 = stepGenerator(5, 7, "classifier-augment"), g3 = stepGenerator(5, 8, "classifier-augment");
+    const auto a = augmentImages(x, g1), b = augmentImages(x, g2), c = augmentImages(x, g3);
+    CHECK(torch::equal(a, b));
+    CHECK_FALSE(torch::equal(a, c));
+    CHECK(a.min().item<double>() >= -1.0);
+    CHECK(a.max().item<double>() <= 1.0);
+    int untouched = 0;
+    double roughIn = 0, roughOut = 0;
+    for (int64_t i = 0; i < 64; ++i) {
+        const auto d = (a[i] - x[i]).abs().max().item<double>();
+        if (d < 1e-5) {
+            ++untouched;
+            continue;
+        }
+        // Uniform noise is all high frequency: the blur (and the contrast) lower the neighbour differences.
+        roughIn += (x[i].slice(2, 1) - x[i].slice(2, 0, -1)).abs().mean().item<double>();
+        roughOut += (a[i].slice(2, 1) - a[i].slice(2, 0, -1)).abs().mean().item<double>();
+    }
+    CHECK(untouched >= 5);   // 20 % of 64 = 12.8 expected
+    CHECK(untouched <= 24);
+    CHECK(roughOut < 0.8 * roughIn);
+    // A constant gray image stays near its value (blur keeps constants; the jitter is bounded).
+    const auto flat = torch::zeros({16, 3, 16, 16});
+    auto g4 = stepGenerator(1, 1, "classifier-augment");
+    CHECK(augmentImages(flat, g4).abs().max().item<double>() < 0.16 + 0.08 + 5 * 0.06);
+}
+
 TEST_CASE("Text trainer: contrastive loss falls on a fixed batch; the text encoder is written", "[trainers]")
 {
     TrainOptions o;
@@ -167,6 +201,7 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
 {
     const auto size = presetSize(modelPreset("default256"));
     CHECK(size.megabytes() <= 25.0);
+    CHECK(presetSize(modelPreset("f16c16-256")).megabytes() <= 25.0);
     CHECK_THROWS_WITH(modelPreset("huge"), Catch::Contains("default256"));
 
     const std::string out = freshDir("init_tiny");
@@ -177,6 +212,15 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
     auto m = pipeline::StableDiffusionModel::load(out);
     CHECK(m.defaultImageSize() == 32);
     CHECK(m.vaeScaleFactor() == 2);
+    {
+        // A fresh VAE's posterior starts narrow (s.d. ~0.05, not ~1): the decoder must not train on
+        // latents drowned in noise (model_factory.cpp, docs/training.md).
+        torch::NoGradGuard ng;
+        const auto dist = m.vae->encode(torch::rand({2, 3, 32, 32}) * 2 - 1);
+        CHECK(dist.std.mean().item<double>() > 0.02);
+        CHECK(dist.std.mean().item<double>() < 0.12);
+        CHECK(dist.mean.std().item<double>() > 3 * dist.std.mean().item<double>());
+    }
     // Same seed, same weights.
     const std::string out2 = freshDir("init_tiny2");
     std::ostringstream o2, e2;
@@ -207,4 +251,7 @@ TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
     CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--prediction", "sample"}, o, e) == 2);
     CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--caption-dropout", "0.2"}, o, e) == 2);
     CHECK(cli::run({"train", "unet", "--out", "x"}, o, e) == 2);  // --model missing
+    std::ostringstream o2, e2;
+    CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--augment"}, o2, e2) == 2);
+    CHECK_THAT(e2.str(), Catch::Contains("--augment"));
 }
