@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <ostream>
@@ -82,6 +83,43 @@ Json number(double v)
     return std::isfinite(v) ? Json(v) : Json();
 }
 
+// --kinds as phantom kinds (at least one).
+std::vector<phantom::PhantomKind> parseKinds(const ParsedArgs& a)
+{
+    std::vector<phantom::PhantomKind> kinds;
+    for (const auto& k : a.getList("kinds", {"cxr", "derm"})) {
+        const auto kind = phantom::phantomKindFromString(k);
+        if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
+        kinds.push_back(*kind);
+    }
+    if (kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    return kinds;
+}
+
+// Output files whose folder must exist before any work starts.
+void checkOutputFolders(const ParsedArgs& a, std::initializer_list<const char*> options)
+{
+    for (const auto* opt : options)
+        if (a.has(opt)) {
+            const fs::path parent = fs::path(a.get(opt)).parent_path();
+            if (!parent.empty() && !fs::is_directory(parent))
+                throw UsageError(std::string("--") + opt + ": folder '" + parent.string() + "' does not exist");
+        }
+}
+
+// One classifier per kind from --classifiers (default: beside the model), owned by `loaded`.
+std::map<phantom::PhantomKind, const training::AttributeClassifier*> loadClassifiers(
+    const std::string& root, const std::vector<phantom::PhantomKind>& kinds,
+    std::map<phantom::PhantomKind, training::AttributeClassifier>& loaded)
+{
+    std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
+    for (const auto kind : kinds) {
+        loaded[kind] = training::loadKindClassifier(root, kind);
+        classifiers[kind] = &loaded[kind];
+    }
+    return classifiers;
+}
+
 int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
 {
     const ArgParser parser = qualityParser();
@@ -92,13 +130,7 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     }
     const std::string modelDir = a.required("model");
     training::QualityOptions o;
-    o.kinds.clear();
-    for (const auto& k : a.getList("kinds", {"cxr", "derm"})) {
-        const auto kind = phantom::phantomKindFromString(k);
-        if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
-        o.kinds.push_back(*kind);
-    }
-    if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    o.kinds = parseKinds(a);
     o.countPerKind = static_cast<int>(a.getInt("count", 64, 2, 100000));
     o.steps = static_cast<int>(a.getInt("steps", 20, 1, 1000));
     o.guidance = a.getDouble("guidance", 7.5, 0.0, 100.0);
@@ -111,19 +143,10 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
     const double timeTarget = a.getDouble("time-target", 2.0, 0.0, 1e6);
     o.sampleImages = a.has("sheet") ? static_cast<int>(a.getInt("sheet-count", 8, 1, 1000)) : 0;
     const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
-    for (const auto& opt : {"sheet", "json"})
-        if (a.has(opt)) {
-            const fs::path parent = fs::path(a.get(opt)).parent_path();
-            if (!parent.empty() && !fs::is_directory(parent))
-                throw UsageError(std::string("--") + opt + ": folder '" + parent.string() + "' does not exist");
-        }
+    checkOutputFolders(a, {"sheet", "json"});
 
     std::map<phantom::PhantomKind, training::AttributeClassifier> loaded;
-    std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
-    for (const auto kind : o.kinds) {
-        loaded[kind] = training::loadKindClassifier(classifierRoot, kind);
-        classifiers[kind] = &loaded[kind];
-    }
+    const auto classifiers = loadClassifiers(classifierRoot, o.kinds, loaded);
 
     const int threads = runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
     auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
@@ -262,31 +285,16 @@ int runVae(const std::vector<std::string>& args, CommandContext& ctx)
     }
     const std::string modelDir = a.required("model");
     training::VaeQualityOptions o;
-    o.kinds.clear();
-    for (const auto& k : a.getList("kinds", {"cxr", "derm"})) {
-        const auto kind = phantom::phantomKindFromString(k);
-        if (!kind) throw UsageError("--kinds: unknown phantom kind '" + k + "' (cxr, derm)");
-        o.kinds.push_back(*kind);
-    }
-    if (o.kinds.empty()) throw UsageError("--kinds: give cxr, derm or both");
+    o.kinds = parseKinds(a);
     o.countPerKind = static_cast<int>(a.getInt("count", 64, 2, 100000));
     o.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
     o.blurSigma = a.getDouble("blur", 1.0, 0.0, 64.0);
     const double gate = a.getDouble("gate", 0.9, 0.0, 1.0);
     o.sampleImages = a.has("sheet") ? static_cast<int>(a.getInt("sheet-count", 4, 1, 1000)) : 0;
     const std::string classifierRoot = a.get("classifiers", training::defaultClassifierRoot(modelDir));
-    for (const auto& opt : {"sheet", "json"})
-        if (a.has(opt)) {
-            const fs::path parent = fs::path(a.get(opt)).parent_path();
-            if (!parent.empty() && !fs::is_directory(parent))
-                throw UsageError(std::string("--") + opt + ": folder '" + parent.string() + "' does not exist");
-        }
+    checkOutputFolders(a, {"sheet", "json"});
     std::map<phantom::PhantomKind, training::AttributeClassifier> loaded;
-    std::map<phantom::PhantomKind, const training::AttributeClassifier*> classifiers;
-    for (const auto kind : o.kinds) {
-        loaded[kind] = training::loadKindClassifier(classifierRoot, kind);
-        classifiers[kind] = &loaded[kind];
-    }
+    const auto classifiers = loadClassifiers(classifierRoot, o.kinds, loaded);
     runtime::setThreads(static_cast<int>(a.getInt("threads", 0, 0, 1024)));
     auto model = pipeline::StableDiffusionModel::load(modelDir, runtime::parseDevice(a.get("device", "cpu")));
     const auto cancel = CancelToken::interruptToken();

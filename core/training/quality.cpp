@@ -70,6 +70,17 @@ at::Tensor featureMatrix(const std::vector<std::vector<float>>& rows)
 
 }  // namespace
 
+std::pair<std::vector<const FindingGroup*>, std::vector<std::vector<int>>> kindGroups(const AttributeClassifier& c, PhantomKind kind)
+{
+    std::pair<std::vector<const FindingGroup*>, std::vector<std::vector<int>>> r;
+    for (const auto& g : qualityFindingGroups())
+        if (g.kind == kind) {
+            r.first.push_back(&g);
+            r.second.push_back(groupColumns(c, g));
+        }
+    return r;
+}
+
 AttributeClassifier loadKindClassifier(const std::string& root, PhantomKind kind)
 {
     const std::string name(phantom::toString(kind));
@@ -157,13 +168,7 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
         if (it == classifiers.end() || !it->second)
             throw Error(ErrorCode::InvalidArgument, "no classifier for " + std::string(phantom::toString(kind)) + " images");
         const AttributeClassifier& cls = *it->second;
-        std::vector<const FindingGroup*> groups;
-        std::vector<std::vector<int>> cols;
-        for (const auto& g : qualityFindingGroups())
-            if (g.kind == kind) {
-                groups.push_back(&g);
-                cols.push_back(groupColumns(cls, g));
-            }
+        const auto [groups, cols] = kindGroups(cls, kind);
 
         std::vector<FindingQuality> rows(groups.size());
         std::vector<int> tp(groups.size()), tn(groups.size()), phantomRight(groups.size()), vaeRight(groups.size());
@@ -283,13 +288,7 @@ VaeQualityReport evaluateVae(pipeline::StableDiffusionModel& model,
         if (it == classifiers.end() || !it->second)
             throw Error(ErrorCode::InvalidArgument, "no classifier for " + std::string(phantom::toString(kind)) + " images");
         const AttributeClassifier& cls = *it->second;
-        std::vector<const FindingGroup*> groups;
-        std::vector<std::vector<int>> cols;
-        for (const auto& g : qualityFindingGroups())
-            if (g.kind == kind) {
-                groups.push_back(&g);
-                cols.push_back(groupColumns(cls, g));
-            }
+        const auto [groups, cols] = kindGroups(cls, kind);
         std::vector<VaeFindingQuality> rows(groups.size());
         std::vector<int> phantomRight(groups.size()), blurRight(groups.size()), tp(groups.size()), tn(groups.size());
         VaeKindQuality kq;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/cancel.h"
@@ -40,6 +41,9 @@ std::string defaultClassifierRoot(const std::string& modelDir);
 // Columns of the group's members among the classifier's labels; throws mt::Error(InvalidArgument)
 // naming the missing label and the `train classifier --data phantom:KIND` that provides it.
 std::vector<int> groupColumns(const AttributeClassifier& classifier, const FindingGroup& group);
+// The finding groups of one kind and their classifier columns (groupColumns of each).
+std::pair<std::vector<const FindingGroup*>, std::vector<std::vector<int>>> kindGroups(const AttributeClassifier& classifier,
+                                                                                     phantom::PhantomKind kind);
 // The group's probability: the largest of its members' (any device makes "Support Devices").
 double groupProbability(const std::vector<float>& probabilities, const std::vector<int>& columns);
 
