@@ -202,6 +202,19 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
     const auto size = presetSize(modelPreset("default256"));
     CHECK(size.megabytes() <= 25.0);
     CHECK(presetSize(modelPreset("f16c16-256")).megabytes() <= 25.0);
+    {
+        // f8fast-256: attention only at the UNet's coarser levels (DownBlock2D first, UpBlock2D last);
+        // it must still fit the budget and map 4x32x32 latents to 4x32x32 noise.
+        const auto fast = modelPreset("f8fast-256");
+        CHECK(presetSize(fast).megabytes() <= 25.0);
+        CHECK(fast.unet.downBlockTypes.front() == "DownBlock2D");
+        CHECK(fast.unet.sampleSize == 32);
+        torch::NoGradGuard ng;
+        model::UNet2DConditionModel unet(fast.unet);
+        const auto eps = unet->forward(torch::randn({1, 4, 32, 32}), torch::tensor(500), torch::randn({1, 77, 32}));
+        CHECK(eps.sizes() == torch::IntArrayRef({1, 4, 32, 32}));
+        CHECK(eps.abs().sum().item<double>() > 0);
+    }
     CHECK_THROWS_WITH(modelPreset("huge"), Catch::Contains("default256"));
 
     const std::string out = freshDir("init_tiny");
