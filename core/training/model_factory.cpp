@@ -150,6 +150,13 @@ const std::vector<std::string>& presetNames()
     return names;
 }
 
+std::string presetNameList()
+{
+    std::string list;
+    for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;
+    return list;
+}
+
 ModelPreset modelPreset(const std::string& name)
 {
     ModelPreset p;
@@ -224,9 +231,7 @@ ModelPreset modelPreset(const std::string& name)
             p.unet.blockOutChannels = {32, 64, 96};
         }
     } else {
-        std::string list;
-        for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;
-        throw Error(ErrorCode::InvalidArgument, "unknown model preset '" + name + "' (" + list + ")");
+        throw Error(ErrorCode::InvalidArgument, "unknown model preset '" + name + "' (" + presetNameList() + ")");
     }
     p.vae.layersPerBlock = 1;
     p.vae.sampleSize = p.imageSize;

@@ -21,6 +21,8 @@ struct ModelPreset {
 };
 
 const std::vector<std::string>& presetNames();
+// The names joined with ", " (for help texts and errors).
+std::string presetNameList();
 // Throws mt::Error(InvalidArgument) listing the presets for an unknown name.
 ModelPreset modelPreset(const std::string& name);
 
