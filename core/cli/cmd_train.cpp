@@ -73,6 +73,8 @@ ArgParser trainParser()
         .option("weight-decay", "WD", "AdamW weight decay", "1e-2")
         .option("clip", "NORM", "Gradient-norm clipping (0 = off)", "1.0")
         .option("warmup", "N", "Linear learning-rate warm-up steps", "vae/unet 100, else 0")
+        .option("lr-schedule", "NAME", "After the warm-up: constant, or cosine (a half cosine from --lr down towards 0 at the end of --steps)", "constant")
+        .option("snr-gamma", "G", "unet: Min-SNR-gamma loss weighting, min(SNR, G) / SNR per example (5 is the paper's; 0 = plain MSE)", "0")
         .option("ema", "DECAY", "EMA of the trained weights, written at the end (0 = off)", "0")
         .option("caption-dropout", "P", "unet: probability of training on the empty caption (for CFG)", "0.1")
         .option("prediction", "TYPE", "unet: epsilon or v_prediction", "epsilon")
@@ -98,12 +100,19 @@ ArgParser trainParser()
 
 int runInit(const ParsedArgs& a, CommandContext& ctx)
 {
-    for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "weight-decay", "clip", "warmup", "ema",
-                          "caption-dropout", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
+    for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
+                          "caption-dropout", "snr-gamma", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
     if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only"))
         throw UsageError("--resume/--fixed-batch/--decoder-only do not apply to 'train init'");
-    const auto preset = training::modelPreset(a.get("preset", "default256"));
+    const auto preset = [&] {
+        try {
+            return training::modelPreset(a.get("preset", "default256"));
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::InvalidArgument) throw UsageError("--preset: " + std::string(e.what()));  // exit 2, as other bad values
+            throw;
+        }
+    }();
     const std::string out = a.required("out");
     const std::string tokenizer = a.required("tokenizer");
     if (!std::filesystem::is_regular_file(std::filesystem::path(tokenizer) / "vocab.json"))
@@ -143,8 +152,8 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     if (o.target != T::Classifier && o.target != T::Anatomy) o.modelDir = a.required("model");
     else if (a.has("model")) throw UsageError("--model does not apply to 'train " + part + "'");
     const bool isUnet = o.target == T::Unet, isVae = o.target == T::Vae;
-    if (!isUnet && (a.has("caption-dropout") || a.has("prediction")))
-        throw UsageError("--caption-dropout/--prediction apply to 'train unet' only");
+    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma")))
+        throw UsageError("--caption-dropout/--prediction/--snr-gamma apply to 'train unet' only");
     if (!isUnet && a.has("latent-cache")) throw UsageError("--latent-cache applies to 'train unet' only");
     if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop") || a.has("decoder-only")))
         throw UsageError("--kl-weight/--edge-weight/--crop/--decoder-only apply to 'train vae' only");
@@ -159,7 +168,11 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.weightDecay = a.getDouble("weight-decay", 1e-2, 0.0, 10.0);
     o.clipNorm = a.getDouble("clip", 1.0, 0.0, 1e6);
     o.warmup = a.getInt("warmup", isVae || isUnet ? 100 : 0, 0, 100000000);
+    const auto schedule = training::lrScheduleFromString(a.get("lr-schedule", "constant"));
+    if (!schedule) throw UsageError("--lr-schedule: '" + a.get("lr-schedule") + "' is not constant or cosine");
+    o.lrSchedule = *schedule;
     o.ema = a.getDouble("ema", 0.0, 0.0, 0.999999);
+    o.snrGamma = a.getDouble("snr-gamma", 0.0, 0.0, 1e6);
     o.captionDropout = a.getDouble("caption-dropout", isUnet ? 0.1 : 0.0, 0.0, 1.0);
     const auto pred = training::predictionFromString(a.get("prediction", "epsilon"));
     if (!pred) throw UsageError("--prediction: '" + a.get("prediction") + "' is not epsilon or v_prediction");

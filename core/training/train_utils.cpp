@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numbers>
 
 #include "core/common/error.h"
 #include "core/runtime/tensor_io.h"
@@ -111,6 +112,24 @@ double warmupLr(double lr, std::int64_t step, std::int64_t warmup)
 {
     if (warmup <= 0) return lr;
     return lr * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(warmup));
+}
+
+double scheduledLr(double lr, std::int64_t step, std::int64_t warmup, std::int64_t total, LrSchedule schedule)
+{
+    if (step < warmup || schedule == LrSchedule::Constant) return warmupLr(lr, step, warmup);
+    const double span = static_cast<double>(std::max<std::int64_t>(1, total - std::max<std::int64_t>(warmup, 0)));
+    const double progress = std::clamp(static_cast<double>(step - std::max<std::int64_t>(warmup, 0)) / span, 0.0, 1.0);
+    return lr * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+}
+
+torch::Tensor minSnrWeights(const torch::Tensor& alphasCumprod, const torch::Tensor& t, double gamma, Prediction prediction)
+{
+    if (gamma <= 0) return torch::ones({t.size(0)}, torch::kFloat32);
+    const auto abar = alphasCumprod.to(torch::kFloat64).index_select(0, t);                // [B]
+    const auto snr = abar / (1.0 - abar);                                                  // [B]
+    const auto clipped = torch::clamp_max(snr, gamma);                                     // [B]
+    const auto w = prediction == Prediction::Epsilon ? clipped / snr : clipped / (snr + 1.0);
+    return w.to(torch::kFloat32);                                                          // [B]
 }
 
 void setLearningRate(torch::optim::Optimizer& optimizer, double lr)

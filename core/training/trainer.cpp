@@ -50,6 +50,18 @@ std::optional<Prediction> predictionFromString(std::string_view text)
     return std::nullopt;
 }
 
+std::string_view toString(LrSchedule schedule)
+{
+    return schedule == LrSchedule::Constant ? "constant" : "cosine";
+}
+
+std::optional<LrSchedule> lrScheduleFromString(std::string_view text)
+{
+    if (text == "constant") return LrSchedule::Constant;
+    if (text == "cosine") return LrSchedule::Cosine;
+    return std::nullopt;
+}
+
 std::string checkpointDirFor(const TrainOptions& options)
 {
     return (fs::path(options.outDir) / "checkpoints" / std::string(toString(options.target))).string();
@@ -88,6 +100,8 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["size"] = Json(o.size);
     j["lr"] = Json(o.lr);
     j["warmup"] = Json(o.warmup);
+    j["lr_schedule"] = Json(std::string(toString(o.lrSchedule)));
+    j["snr_gamma"] = Json(o.snrGamma);
     j["ema"] = Json(o.ema);
     j["ema_updates"] = Json(ema.updates());
     j["prediction"] = Json(std::string(toString(o.prediction)));
@@ -175,6 +189,7 @@ void validate(const TrainOptions& o)
     if (!(o.lr > 0)) bad("learning rate must be positive");
     if (o.ema < 0 || o.ema >= 1) bad("ema decay must be in [0, 1)");
     if (o.captionDropout < 0 || o.captionDropout > 1) bad("caption dropout must be in [0, 1]");
+    if (!(o.snrGamma >= 0)) bad("snr gamma must not be negative (0 = off)");
     if (o.checkpointEvery < 1) bad("checkpoint interval must be at least 1");
     if (o.target != TrainTarget::Classifier && o.target != TrainTarget::Anatomy && o.modelDir.empty())
         bad("no model folder given (--model)");
@@ -243,7 +258,7 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
             report.stepsDone = step;
             return report;
         }
-        const double lr = warmupLr(o.lr, step, o.warmup);
+        const double lr = scheduledLr(o.lr, step, o.warmup, o.steps, o.lrSchedule);
         setLearningRate(optimizer, lr);
         optimizer.zero_grad();
         double loss = 0.0;

@@ -19,6 +19,13 @@ enum class Prediction { Epsilon, VPrediction };
 std::string_view toString(Prediction prediction);   // "epsilon" | "v_prediction" (diffusers' names)
 std::optional<Prediction> predictionFromString(std::string_view text);
 
+// Learning rate after the linear warm-up: flat, or a half cosine from the base rate towards zero at
+// the end of --steps (diffusers' get_cosine_schedule_with_warmup). The cosine runs over --steps, so a
+// resumed run with a larger --steps stretches the rest of the curve from where it stands.
+enum class LrSchedule { Constant, Cosine };
+std::string_view toString(LrSchedule schedule);      // "constant" | "cosine"
+std::optional<LrSchedule> lrScheduleFromString(std::string_view text);
+
 // Everything one training run needs. Defaults are the UNet recipe of the source paper (method.md
 // §3.1: AdamW lr 1e-5, betas (0.9, 0.999), weight decay 1e-2, eps 1e-8, grad clip 1.0, epsilon MSE,
 // t ~ U{0..999}); the CLI sets per-target defaults on top.
@@ -37,9 +44,11 @@ struct TrainOptions {
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     double clipNorm = 1.0;                // <= 0: no clipping
     std::int64_t warmup = 0;              // linear LR warm-up steps
+    LrSchedule lrSchedule = LrSchedule::Constant;
     double ema = 0.0;                     // EMA decay of the trained weights; 0 = off
     double captionDropout = 0.0;          // UNet: P(caption -> "") for classifier-free guidance
     Prediction prediction = Prediction::Epsilon;
+    double snrGamma = 0.0;                // UNet: Min-SNR-gamma loss weighting (Hang et al. 2023); 0 = plain MSE
     int size = 0;                         // training resolution; 0 = the model's default
     std::uint64_t seed = 0;
     bool resume = false;

@@ -65,7 +65,7 @@ std::pair<torch::Tensor, torch::Tensor> PosteriorCache::encode(pipeline::StableD
 torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache& captions, PosteriorCache& posteriors,
                             const Batch& batch,
                             const torch::Tensor& alphasCumprod, Prediction prediction, std::uint64_t seed,
-                            std::int64_t noiseKey)
+                            std::int64_t noiseKey, double snrGamma)
 {
     auto gen = stepGenerator(seed, noiseKey, "diffusion");
     const int64_t b = batch.images.size(0);
@@ -82,7 +82,9 @@ torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache&
     auto zt = addNoise(z0, eps, t, alphasCumprod);                                         // [B, C, h, w]
     auto pred = model.unet->forward(zt, t, context);                                       // [B, C, h, w]
     auto target = prediction == Prediction::Epsilon ? eps : velocityTarget(z0, eps, t, alphasCumprod);
-    return torch::mse_loss(pred, target);
+    if (snrGamma <= 0) return torch::mse_loss(pred, target);
+    const auto perExample = (pred - target).pow(2).flatten(1).mean(1);                    // [B]
+    return (perExample * minSnrWeights(alphasCumprod, t, snrGamma, prediction)).mean();
 }
 
 namespace {
@@ -108,7 +110,8 @@ public:
     {
         Batch b = batch;
         dropCaptions(b.captions, m_options.captionDropout, m_options.seed, noiseKey);
-        auto loss = diffusionLoss(m_model, m_captions, m_posteriors, b, m_alphasCumprod, m_options.prediction, m_options.seed, noiseKey);
+        auto loss = diffusionLoss(m_model, m_captions, m_posteriors, b, m_alphasCumprod, m_options.prediction, m_options.seed, noiseKey,
+                                  m_options.snrGamma);
         (loss / gradAccum).backward();
         return loss.item<double>();
     }

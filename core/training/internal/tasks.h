@@ -77,11 +77,12 @@ private:
 
 // The latent-diffusion objective of method.md §3.1 on one batch: z0 = s * vae.encode(x).sample(),
 // t ~ U{0..T-1}, eps ~ N(0, I), MSE(unet(z_t, t, tau(y)), eps or v). Noise, t and the posterior sample
-// come from (seed, noiseKey). Returns the loss tensor (graph attached when grad mode is on).
+// come from (seed, noiseKey). snrGamma > 0 weights each example's MSE by minSnrWeights (a weighted
+// mean over the batch; 0 = the plain mean). Returns the loss tensor (graph attached when grad mode is on).
 torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache& captions, PosteriorCache& posteriors,
                             const Batch& batch,
                             const torch::Tensor& alphasCumprod, Prediction prediction, std::uint64_t seed,
-                            std::int64_t noiseKey);
+                            std::int64_t noiseKey, double snrGamma = 0.0);
 
 // Loads a model folder for training: modules in train mode only where asked, everything else frozen.
 pipeline::StableDiffusionModel loadForTraining(const std::string& modelDir);

@@ -12,6 +12,7 @@
 
 #include "core/common/image.h"
 #include "core/training/dataset.h"
+#include "core/training/trainer.h"
 
 namespace mt::training {
 
@@ -50,7 +51,19 @@ at::Generator stepGenerator(std::uint64_t seed, std::int64_t step, const char* p
 
 // Linear warm-up: lr * min(1, (step + 1) / warmup); warmup <= 0 gives lr.
 double warmupLr(double lr, std::int64_t step, std::int64_t warmup);
+// The rate of optimizer step `step` (0-based) of `total`: the warm-up, then flat (Constant) or
+// lr * 0.5 * (1 + cos(pi * p)) with p = (step - warmup) / (total - warmup) (Cosine: the full rate on the
+// first step after the warm-up, falling towards zero, which step `total` would reach; the shape of
+// diffusers' get_cosine_schedule_with_warmup).
+double scheduledLr(double lr, std::int64_t step, std::int64_t warmup, std::int64_t total, LrSchedule schedule);
 void setLearningRate(torch::optim::Optimizer& optimizer, double lr);
+
+// Min-SNR-gamma weights (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
+// Strategy"; diffusers' --snr_gamma) for timesteps t [B] of a schedule with cumulative alphas
+// alphasCumprod [T]: SNR = abar / (1 - abar); epsilon targets get min(SNR, gamma) / SNR, v targets
+// min(SNR, gamma) / (SNR + 1). Low-noise steps, whose easy targets otherwise dominate the gradient,
+// are weighted down; gamma <= 0 gives ones. Returns [B].
+torch::Tensor minSnrWeights(const torch::Tensor& alphasCumprod, const torch::Tensor& t, double gamma, Prediction prediction);
 
 // Clips the global L2 norm of the gradients to maxNorm (no-op when maxNorm <= 0) and returns the
 // norm before clipping (torch.nn.utils.clip_grad_norm_).

@@ -3,6 +3,9 @@
 #include "support/torch_catch.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <numbers>
 #include <sstream>
 
 #include "core/cli/cli.h"
@@ -146,4 +149,40 @@ TEST_CASE("finetune: interrupted + resumed equals uninterrupted, bit for bit", "
     b.seed = 12;
     b.steps = 5;
     CHECK_THROWS_WITH(train(b), Catch::Contains("seed"));
+}
+
+TEST_CASE("UNet trainer: Min-SNR weighting scales the same step's loss; the cosine schedule falls; both recorded", "[finetune]")
+{
+    // The same first step (same batch, t and noise) under three weightings.
+    auto firstLoss = [](double gamma, const std::string& name) {
+        TrainOptions o = unetOptions(freshDir(name));
+        o.fixedBatch = true;
+        o.steps = 1;
+        o.snrGamma = gamma;
+        return train(o).losses.at(0);
+    };
+    const double plain = firstLoss(0.0, "snr_off");
+    // Every SNR of the schedule is far below 1e6: all weights 1, the plain MSE again.
+    CHECK(firstLoss(1e6, "snr_huge") == Approx(plain).epsilon(1e-5));
+    // gamma 1e-3 is below every SNR of the schedule (the largest t has SNR ~ 0.005): every weight < 1.
+    CHECK(firstLoss(1e-3, "snr_tiny") < 0.5 * plain);
+
+    TrainOptions o = unetOptions(freshDir("cosine"));
+    o.steps = 5;
+    o.warmup = 1;
+    o.lr = 1e-3;
+    o.lrSchedule = LrSchedule::Cosine;
+    o.snrGamma = 5.0;
+    std::vector<double> lrs;
+    const auto r = train(o, CancelToken::never(), [&](const StepInfo& s) { lrs.push_back(s.lr); });
+    REQUIRE(lrs.size() == 5);
+    CHECK(lrs[0] == Approx(1e-3));                      // warm-up of one step
+    CHECK(lrs[1] == Approx(1e-3));                      // the cosine starts at the full rate
+    CHECK(lrs[3] == Approx(0.5e-3));                    // halfway through it
+    CHECK(lrs[4] == Approx(1e-3 * 0.5 * (1 + std::cos(std::numbers::pi * 0.75))));  // the last step, near 0
+    for (double l : r.losses) CHECK(std::isfinite(l));
+    std::ifstream in(o.outDir + "/checkpoints/unet/state.json");
+    const std::string state((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(state, Catch::Contains("\"lr_schedule\"") && Catch::Contains("cosine"));
+    CHECK_THAT(state, Catch::Contains("\"snr_gamma\""));
 }

@@ -3,6 +3,7 @@
 #include "support/torch_catch.h"
 
 #include <cmath>
+#include <numbers>
 
 #include "core/training/internal/train_utils.h"
 
@@ -57,6 +58,50 @@ TEST_CASE("LR warm-up: linear to the base rate, then flat", "[training_math]")
     torch::optim::AdamW opt(m.parameters(), torch::optim::AdamWOptions(1.0));
     setLearningRate(opt, 0.25);
     CHECK(opt.param_groups()[0].options().get_lr() == 0.25);
+}
+
+TEST_CASE("LR schedules: constant stays flat; cosine falls from the base rate after the warm-up towards 0 at the end", "[training_math]")
+{
+    const double lr = 4e-4;
+    for (std::int64_t step : {0, 5, 9})  // the warm-up is the same for both
+        CHECK(scheduledLr(lr, step, 10, 110, LrSchedule::Cosine) == Approx(warmupLr(lr, step, 10)));
+    CHECK(scheduledLr(lr, 77, 10, 110, LrSchedule::Constant) == lr);
+    // Step 10 is the first after the warm-up: p = 0, the full rate; step 60: p = 1/2, half; the last
+    // step (109): p = 99/100, nearly zero; past the end it stays 0.
+    CHECK(scheduledLr(lr, 10, 10, 110, LrSchedule::Cosine) == Approx(lr));
+    CHECK(scheduledLr(lr, 60, 10, 110, LrSchedule::Cosine) == Approx(lr * 0.5));
+    CHECK(scheduledLr(lr, 109, 10, 110, LrSchedule::Cosine) == Approx(lr * 0.5 * (1 + std::cos(std::numbers::pi * 0.99))));
+    CHECK(scheduledLr(lr, 109, 10, 110, LrSchedule::Cosine) > 0.0);
+    CHECK(scheduledLr(lr, 500, 10, 110, LrSchedule::Cosine) == Approx(0.0).margin(1e-15));
+    double previous = scheduledLr(lr, 10, 10, 110, LrSchedule::Cosine);
+    for (std::int64_t step = 11; step < 110; ++step) {  // strictly falling after the warm-up
+        const double now = scheduledLr(lr, step, 10, 110, LrSchedule::Cosine);
+        CHECK(now < previous);
+        previous = now;
+    }
+    CHECK(scheduledLr(lr, 0, 0, 1, LrSchedule::Cosine) == Approx(lr));  // one step, no warm-up: the full rate
+    CHECK(toString(LrSchedule::Cosine) == "cosine");
+    CHECK(lrScheduleFromString("constant") == LrSchedule::Constant);
+    CHECK_FALSE(lrScheduleFromString("linear").has_value());
+}
+
+TEST_CASE("Min-SNR-gamma weights: min(SNR, gamma) / SNR for epsilon, / (SNR + 1) for v", "[training_math]")
+{
+    // abar = 0.9 -> SNR 9; 0.5 -> 1; 0.1 -> 1/9.
+    auto abar = torch::tensor({0.9, 0.5, 0.1}, torch::kFloat64).to(torch::kFloat32);
+    auto t = torch::tensor({0L, 1L, 2L, 0L});
+    auto eps = minSnrWeights(abar, t, 5.0, Prediction::Epsilon);
+    REQUIRE(eps.sizes() == torch::IntArrayRef({4}));
+    CHECK(eps[0].item<float>() == Approx(5.0 / 9.0).epsilon(1e-5));   // high SNR weighted down
+    CHECK(eps[1].item<float>() == Approx(1.0).epsilon(1e-5));         // below gamma: plain MSE
+    CHECK(eps[2].item<float>() == Approx(1.0).epsilon(1e-5));
+    CHECK(eps[3].item<float>() == eps[0].item<float>());
+    auto v = minSnrWeights(abar, t, 5.0, Prediction::VPrediction);
+    CHECK(v[0].item<float>() == Approx(5.0 / 10.0).epsilon(1e-5));
+    CHECK(v[1].item<float>() == Approx(1.0 / 2.0).epsilon(1e-5));
+    CHECK(v[2].item<float>() == Approx((1.0 / 9.0) / (1.0 / 9.0 + 1.0)).epsilon(1e-5));
+    auto off = minSnrWeights(abar, t, 0.0, Prediction::Epsilon);
+    CHECK(torch::equal(off, torch::ones({4})));
 }
 
 TEST_CASE("Grad clipping: caps the global norm, returns the norm before", "[training_math]")

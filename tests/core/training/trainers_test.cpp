@@ -264,6 +264,14 @@ TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
     CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--prediction", "sample"}, o, e) == 2);
     CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--caption-dropout", "0.2"}, o, e) == 2);
     CHECK(cli::run({"train", "unet", "--out", "x"}, o, e) == 2);  // --model missing
+    CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--snr-gamma", "-1"}, o, e) == 2);
+    CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--snr-gamma", "5"}, o, e) == 2);
+    std::ostringstream o3, e3;
+    CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--lr-schedule", "linear"}, o3, e3) == 2);
+    CHECK_THAT(e3.str(), Catch::Contains("--lr-schedule: 'linear'"));
+    std::ostringstream o4, e4;
+    CHECK(cli::run({"train", "init", "--preset", "huge", "--tokenizer", mt::test::tinySdDir() + "/tokenizer", "--out", "x"}, o4, e4) == 2);
+    CHECK_THAT(e4.str(), Catch::Contains("unknown model preset 'huge'") && Catch::Contains("f8fast-256"));
     std::ostringstream o2, e2;
     CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--augment"}, o2, e2) == 2);
     CHECK_THAT(e2.str(), Catch::Contains("--augment"));
