@@ -5,7 +5,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/common/error.h"
 
 namespace mt::cli {
 
@@ -14,6 +17,20 @@ class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Runs parse() and turns an mt::Error of code InvalidArgument (a bad value found by core's own
+// parser, e.g. an unknown preset or finding name) into a UsageError (exit 2) with `prefix` before its
+// text; any other error passes through unchanged.
+template <class Parse>
+auto usageOnInvalidArgument(Parse&& parse, const std::string& prefix = {})
+{
+    try {
+        return std::forward<Parse>(parse)();
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::InvalidArgument) throw UsageError(prefix + e.what());
+        throw;
+    }
+}
 
 class ParsedArgs;
 

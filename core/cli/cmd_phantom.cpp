@@ -77,13 +77,7 @@ int runPhantom(const std::vector<std::string>& args, CommandContext& ctx)
     const bool bench = a.has("bench");
     const int count = static_cast<int>(a.getInt("count", bench ? 500 : 16, 1, 100000000));
     const auto seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max() / 2));
-    std::vector<phantom::PhantomOverride> overrides;
-    try {
-        overrides = phantom::parseOverrides(*kind, a.getAll("set"));
-    } catch (const Error& e) {
-        if (e.code() == ErrorCode::InvalidArgument) throw UsageError(e.what());
-        throw;
-    }
+    const auto overrides = usageOnInvalidArgument([&] { return phantom::parseOverrides(*kind, a.getAll("set")); });
     if (bench) {
         if (a.has("out")) throw UsageError("--bench writes no files; drop --out");
         (void)phantom::benchmarkPhantoms(*kind, size, std::min(count, 20), seed);  // warm caches and allocators

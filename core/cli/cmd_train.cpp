@@ -74,7 +74,7 @@ ArgParser trainParser()
         .option("clip", "NORM", "Gradient-norm clipping (0 = off)", "1.0")
         .option("warmup", "N", "Linear learning-rate warm-up steps", "vae/unet 100, else 0")
         .option("lr-schedule", "NAME", "After the warm-up: constant, or cosine (a half cosine from --lr down towards 0 at the end of --steps)", "constant")
-        .option("snr-gamma", "G", "unet: Min-SNR-gamma loss weighting, min(SNR, G) / SNR per example (5 is the paper's; 0 = plain MSE)", "0")
+        .option("snr-gamma", "G", "unet: Min-SNR-gamma loss weighting, min(SNR, G) / SNR per example (Hang et al. 2023 use 5; 0 = plain MSE)", "0")
         .option("ema", "DECAY", "EMA of the trained weights, written at the end (0 = off)", "0")
         .option("caption-dropout", "P", "unet: probability of training on the empty caption (for CFG)", "0.1")
         .option("prediction", "TYPE", "unet: epsilon or v_prediction", "epsilon")
@@ -105,14 +105,7 @@ int runInit(const ParsedArgs& a, CommandContext& ctx)
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
     if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only"))
         throw UsageError("--resume/--fixed-batch/--decoder-only do not apply to 'train init'");
-    const auto preset = [&] {
-        try {
-            return training::modelPreset(a.get("preset", "default256"));
-        } catch (const Error& e) {
-            if (e.code() == ErrorCode::InvalidArgument) throw UsageError("--preset: " + std::string(e.what()));  // exit 2, as other bad values
-            throw;
-        }
-    }();
+    const auto preset = usageOnInvalidArgument([&] { return training::modelPreset(a.get("preset", "default256")); }, "--preset: ");
     const std::string out = a.required("out");
     const std::string tokenizer = a.required("tokenizer");
     if (!std::filesystem::is_regular_file(std::filesystem::path(tokenizer) / "vocab.json"))

@@ -117,8 +117,9 @@ double warmupLr(double lr, std::int64_t step, std::int64_t warmup)
 double scheduledLr(double lr, std::int64_t step, std::int64_t warmup, std::int64_t total, LrSchedule schedule)
 {
     if (step < warmup || schedule == LrSchedule::Constant) return warmupLr(lr, step, warmup);
-    const double span = static_cast<double>(std::max<std::int64_t>(1, total - std::max<std::int64_t>(warmup, 0)));
-    const double progress = std::clamp(static_cast<double>(step - std::max<std::int64_t>(warmup, 0)) / span, 0.0, 1.0);
+    const std::int64_t start = std::max<std::int64_t>(warmup, 0);                       // first step of the cosine
+    const double span = static_cast<double>(std::max<std::int64_t>(1, total - start));
+    const double progress = std::clamp(static_cast<double>(step - start) / span, 0.0, 1.0);
     return lr * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
 }
 
