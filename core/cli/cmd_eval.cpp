@@ -244,6 +244,27 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         t["all_seconds"] = all;
         j["generation"] = t;
         j["all_gates_pass"] = Json(allPass);
+        // Per image: which prompts the classifier disagrees with (e.g. a finding lost in a long caption).
+        Json images = Json::array();
+        for (const auto& im : r.images) {
+            Json ji = Json::object();
+            ji["kind"] = Json(std::string(phantom::toString(im.kind)));
+            ji["seed"] = Json(static_cast<std::int64_t>(im.seed));
+            ji["prompt"] = Json(im.prompt);
+            ji["seconds"] = number(im.seconds);
+            Json jg = Json::object();
+            for (std::size_t g = 0; g < im.groups.size(); ++g) {
+                Json e = Json::object();
+                e["asked"] = Json(static_cast<bool>(im.present[g]));
+                e["probability"] = number(im.probability[g]);
+                e["phantom_probability"] = number(im.phantomProbability[g]);
+                e["agrees"] = Json((im.probability[g] > 0.5) == im.present[g]);
+                jg[im.groups[g]] = e;
+            }
+            ji["findings"] = jg;
+            images.push_back(ji);
+        }
+        j["images"] = images;
         writeFileAtomic(a.get("json"), j.dump(2) + "\n");
     }
     out << (allPass ? "all gates pass\n" : "some gates are MISSED\n");

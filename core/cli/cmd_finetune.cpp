@@ -42,6 +42,8 @@ ArgParser finetuneParser()
         .option("seed", "S", "Seed of the data order and the noise", "0")
         .option("threads", "N", "CPU threads (0 = OMP_NUM_THREADS when set, else all cores)", "0")
         .flag("resume", "Continue from OUT/checkpoints/unet/")
+        .flag("train-text-encoder", "Also train the text encoder, jointly with the UNet (not the paper's recipe; same optimizer, "
+                                    "learning rate and EMA)")
         .example("medtraverse-cli finetune --model sd15 --data chexpert/train.csv --out sd15-chexpert --steps 2500")
         .example("medtraverse-cli finetune --model tests/data/golden/tiny-sd --data phantom:cxr --out /tmp/ft --steps 20 --batch 2 --grad-accum 1");
     return p;
@@ -80,6 +82,7 @@ int runFinetune(const std::vector<std::string>& args, CommandContext& ctx)
     o.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
     o.threads = static_cast<int>(a.getInt("threads", 0, 0, 1024));
     o.resume = a.has("resume");
+    o.trainTextEncoder = a.has("train-text-encoder");
     return runTrainingJob(o, ctx, "finetune");
 }
 

@@ -53,11 +53,11 @@ ArgParser trainParser()
     ArgParser p("medtraverse-cli train",
                 "Create a fresh Stable-Diffusion-architecture model from a size preset (init), or train one of its parts:\n"
                 "the VAE (L1 reconstruction + KL, optional edge term), the CLIP text encoder (contrastive against a small\n"
-                "image tower), the UNet (epsilon or v-prediction MSE with frozen VAE and text encoder, EMA, warm-up,\n"
-                "caption dropout), an attribute classifier (one sigmoid head per finding), or an anatomy regressor (the\n"
-                "phantoms' identity factors, for the identity-preservation metric). Checkpoints go to\n"
-                "OUT/checkpoints/<part>/ every --checkpoint-every steps, on Ctrl-C (exit 130) and at the end; --resume\n"
-                "continues bit-identically (same seed, batch, thread count) up to --steps.");
+                "image tower), the UNet (epsilon or v-prediction MSE with frozen VAE and text encoder, or the text encoder\n"
+                "trained jointly; EMA, warm-up, caption dropout), an attribute classifier (one sigmoid head per finding),\n"
+                "or an anatomy regressor (the phantoms' identity factors, for the identity-preservation metric).\n"
+                "Checkpoints go to OUT/checkpoints/<part>/ every --checkpoint-every steps, on Ctrl-C (exit 130) and at the\n"
+                "end; --resume continues bit-identically (same seed, batch, thread count) up to --steps.");
     p.positional("PART", "init | vae | text | unet | classifier | anatomy")
         .option("out", "DIR", "Output: the model folder (init/vae/text/unet; may equal --model), the classifier or the anatomy-regressor folder")
         .option("model", "DIR", "Diffusers model folder to train (vae/text/unet)")
@@ -89,6 +89,8 @@ ArgParser trainParser()
         .flag("fixed-batch", "Train on the first batch and noise draw only (overfit check)")
         .flag("augment", "classifier: blur, contrast, brightness, colour gain and noise on 80 % of the examples, so that the "
                          "classifier judges generated images by their content rather than by the phantom renderer's exact pixels")
+        .flag("train-text-encoder", "unet: train the text encoder jointly with the UNet (same optimizer, learning rate and EMA; "
+                                    "the caption embeddings are computed afresh every step instead of once)")
         .flag("decoder-only", "vae: train the decoder only; the encoder, the latents and the scaling factor stay, so the model's UNet stays valid")
         .example("medtraverse-cli train init --preset default256 --tokenizer tests/data/golden/tiny-sd/tokenizer --out models/mt")
         .example("medtraverse-cli train vae --model models/mt --out models/mt --steps 3000")
@@ -103,8 +105,8 @@ int runInit(const ParsedArgs& a, CommandContext& ctx)
     for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
                           "caption-dropout", "snr-gamma", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
-    if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only"))
-        throw UsageError("--resume/--fixed-batch/--decoder-only do not apply to 'train init'");
+    if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only") || a.has("train-text-encoder"))
+        throw UsageError("--resume/--fixed-batch/--decoder-only/--train-text-encoder do not apply to 'train init'");
     const auto preset = usageOnInvalidArgument([&] { return training::modelPreset(a.get("preset", "default256")); }, "--preset: ");
     const std::string out = a.required("out");
     const std::string tokenizer = a.required("tokenizer");
@@ -145,8 +147,8 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     if (o.target != T::Classifier && o.target != T::Anatomy) o.modelDir = a.required("model");
     else if (a.has("model")) throw UsageError("--model does not apply to 'train " + part + "'");
     const bool isUnet = o.target == T::Unet, isVae = o.target == T::Vae;
-    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma")))
-        throw UsageError("--caption-dropout/--prediction/--snr-gamma apply to 'train unet' only");
+    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma") || a.has("train-text-encoder")))
+        throw UsageError("--caption-dropout/--prediction/--snr-gamma/--train-text-encoder apply to 'train unet' only");
     if (!isUnet && a.has("latent-cache")) throw UsageError("--latent-cache applies to 'train unet' only");
     if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop") || a.has("decoder-only")))
         throw UsageError("--kl-weight/--edge-weight/--crop/--decoder-only apply to 'train vae' only");
@@ -180,6 +182,7 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.resume = a.has("resume");
     o.fixedBatch = a.has("fixed-batch");
     o.decoderOnly = a.has("decoder-only");
+    o.trainTextEncoder = a.has("train-text-encoder");
     if (a.has("augment") && o.target != T::Classifier) throw UsageError("--augment applies to 'train classifier' only");
     o.augment = a.has("augment");
     return runTrainingJob(o, ctx, "train " + part);

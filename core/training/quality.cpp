@@ -200,6 +200,11 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
                 pipeline::decodeLatents(model, pipeline::encodeImage(model, pipeline::fromImage(phantomImage))).cpu()));
             const auto other = cls.analyse(
                 phantom::renderPhantom(qualityFactors(kind, o.seed + 1000003ull + static_cast<std::uint64_t>(i)), report.imageSize).image);
+            QualityImage rec;
+            rec.kind = kind;
+            rec.seed = seed;
+            rec.prompt = p.prompt;
+            rec.seconds = report.generationSeconds.back();
             genFeatures.push_back(gen.features);
             refFeatures.push_back(ref.features);
             otherFeatures.push_back(other.features);
@@ -211,7 +216,12 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
                 if (!truth && !said) ++tn[g];
                 if ((groupProbability(ref.probabilities, cols[g]) > 0.5) == truth) ++phantomRight[g];
                 if ((groupProbability(vae.probabilities, cols[g]) > 0.5) == truth) ++vaeRight[g];
+                rec.groups.push_back(groups[g]->name);
+                rec.present.push_back(truth);
+                rec.probability.push_back(groupProbability(gen.probabilities, cols[g]));
+                rec.phantomProbability.push_back(groupProbability(ref.probabilities, cols[g]));
             }
+            report.images.push_back(std::move(rec));
             if (i < o.sampleImages) report.samples.push_back({generated, p.prompt});
             if (progress) progress(++done, total, std::string(phantom::toString(kind)) + " " + std::to_string(i + 1));
         }

@@ -82,8 +82,22 @@ struct QualitySample {
     std::string prompt;
 };
 
+// One generated image of the evaluation: its prompt and, per finding group of its kind (in the order
+// of `findings` for that kind), whether the prompt asks for it and the classifier's probability.
+struct QualityImage {
+    phantom::PhantomKind kind;
+    std::uint64_t seed = 0;              // noise seed; the factors are qualityFactors(kind, seed)
+    std::string prompt;
+    std::vector<std::string> groups;     // finding names
+    std::vector<bool> present;           // asked for by the prompt
+    std::vector<double> probability;     // the classifier on the generated image
+    std::vector<double> phantomProbability;  // ... on the phantom rendered from the same factors
+    double seconds = 0;
+};
+
 struct QualityReport {
     std::vector<FindingQuality> findings;
+    std::vector<QualityImage> images;       // every generated image, in order
     std::vector<KindQuality> kinds;
     std::vector<double> generationSeconds;  // every generation (text encode + sampling + decode)
     double medianSeconds = 0, p95Seconds = 0;

@@ -108,6 +108,7 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["fixed_batch"] = Json(o.fixedBatch);
     j["crop"] = Json(o.crop);
     j["decoder_only"] = Json(o.decoderOnly);
+    j["train_text_encoder"] = Json(o.trainTextEncoder);
     return j;
 }
 
@@ -157,6 +158,9 @@ std::int64_t loadCheckpoint(const std::string& dir, const TrainOptions& o, Task&
     if (state.value("decoder_only", false) != o.decoderOnly)
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.decoderOnly ? "without" : "with")
                                                + " --decoder-only; resume the same way");
+    if (state.value("train_text_encoder", false) != o.trainTextEncoder)
+        throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.trainTextEncoder ? "without" : "with")
+                                               + " --train-text-encoder; resume the same way");
     const std::string weights = (fs::path(dir) / "weights.safetensors").string();
     loadNamed(task.trainable(), runtime::loadTensors(weights), weights);
     const std::string optPath = (fs::path(dir) / "optimizer.safetensors").string();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// UNet training and fine-tuning: the latent-diffusion objective of method.md §3.1 with frozen VAE
-// and text encoder.
+// UNet training and fine-tuning: the latent-diffusion objective of method.md §3.1 with a frozen VAE
+// and a frozen text encoder, or (--train-text-encoder) the text encoder trained jointly with the UNet.
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -30,6 +30,21 @@ torch::Tensor CaptionCache::encode(pipeline::StableDiffusionModel& model, const 
         rows.push_back(it->second);
     }
     return torch::cat(rows);                                                             // [B, 77, D]
+}
+
+torch::Tensor CaptionCache::tokenIds(pipeline::StableDiffusionModel& model, const std::vector<std::string>& captions)
+{
+    std::vector<torch::Tensor> rows;
+    for (const auto& c : captions) {
+        auto it = m_ids.find(c);
+        if (it == m_ids.end()) {
+            if (m_ids.size() >= m_capacity) m_ids.clear();
+            const auto tok = model.tokenizer.encodePadded(c, model.textEncoder->config().maxPositionEmbeddings);
+            it = m_ids.emplace(c, torch::tensor(tok.ids, torch::kLong).unsqueeze(0)).first;  // [1, 77]
+        }
+        rows.push_back(it->second);
+    }
+    return torch::cat(rows);                                                             // [B, 77]
 }
 
 pipeline::StableDiffusionModel loadForTraining(const std::string& modelDir)
@@ -65,7 +80,7 @@ std::pair<torch::Tensor, torch::Tensor> PosteriorCache::encode(pipeline::StableD
 torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache& captions, PosteriorCache& posteriors,
                             const Batch& batch,
                             const torch::Tensor& alphasCumprod, Prediction prediction, std::uint64_t seed,
-                            std::int64_t noiseKey, double snrGamma)
+                            std::int64_t noiseKey, double snrGamma, bool trainText)
 {
     auto gen = stepGenerator(seed, noiseKey, "diffusion");
     const int64_t b = batch.images.size(0);
@@ -75,8 +90,9 @@ torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache&
         const auto [mean, stdev] = posteriors.encode(model, batch);                       // [B, C, h, w] x2
         auto posterior = torch::randn(mean.sizes(), gen, torch::kFloat32);                 // [B, C, h, w]
         z0 = (mean + stdev * posterior) * model.scalingFactor();                           // [B, C, h, w]
-        context = captions.encode(model, batch.captions);                                  // [B, 77, D]
+        if (!trainText) context = captions.encode(model, batch.captions);                  // [B, 77, D]
     }
+    if (trainText) context = model.textEncoder->forward(captions.tokenIds(model, batch.captions)).lastHiddenState;
     auto t = torch::randint(0, alphasCumprod.size(0), {b}, gen, torch::kLong);             // [B]
     auto eps = torch::randn(z0.sizes(), gen, torch::kFloat32);                              // [B, C, h, w]
     auto zt = addNoise(z0, eps, t, alphasCumprod);                                         // [B, C, h, w]
@@ -89,6 +105,18 @@ torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache&
 
 namespace {
 
+// The UNet and the text encoder as one module for the optimizer, the EMA and the checkpoint (names
+// "unet.*" and "text_encoder.*") when both train.
+class UnetAndTextImpl : public torch::nn::Module {
+public:
+    UnetAndTextImpl(model::UNet2DConditionModel unet, model::ClipTextModel text)
+    {
+        register_module("unet", std::move(unet));
+        register_module("text_encoder", std::move(text));
+    }
+};
+TORCH_MODULE(UnetAndText);
+
 class UnetTask : public Task {
 public:
     explicit UnetTask(const TrainOptions& o)
@@ -96,6 +124,11 @@ public:
     {
         for (auto& p : m_model.unet->parameters()) p.set_requires_grad(true);
         m_model.unet->train();
+        if (o.trainTextEncoder) {
+            for (auto& p : m_model.textEncoder->parameters()) p.set_requires_grad(true);
+            m_model.textEncoder->train();
+            m_joint = UnetAndText(m_model.unet, m_model.textEncoder);
+        }
         m_alphasCumprod = sampling::makeScheduler(sampling::SamplerKind::DDIM, m_model.schedulerConfig)->alphasCumprod();
         const int f = m_model.vaeScaleFactor();
         m_size = o.size > 0 ? o.size : m_model.defaultImageSize();
@@ -103,7 +136,11 @@ public:
             throw Error(ErrorCode::InvalidArgument, "training size " + std::to_string(m_size) + " must be a multiple of "
                                                         + std::to_string(f) + " (the VAE's downscale factor)");
     }
-    torch::nn::Module& trainable() override { return *m_model.unet; }
+    torch::nn::Module& trainable() override
+    {
+        if (m_joint) return *m_joint;
+        return *m_model.unet;
+    }
     int imageSize() const override { return m_size; }
 
     double microStep(const Batch& batch, std::int64_t noiseKey, int gradAccum) override
@@ -111,7 +148,7 @@ public:
         Batch b = batch;
         dropCaptions(b.captions, m_options.captionDropout, m_options.seed, noiseKey);
         auto loss = diffusionLoss(m_model, m_captions, m_posteriors, b, m_alphasCumprod, m_options.prediction, m_options.seed, noiseKey,
-                                  m_options.snrGamma);
+                                  m_options.snrGamma, m_options.trainTextEncoder);
         (loss / gradAccum).backward();
         return loss.item<double>();
     }
@@ -119,11 +156,13 @@ public:
     std::string exportTo(const std::string& outDir, Dataset&) override
     {
         m_model.unet->eval();
+        m_model.textEncoder->eval();
         const fs::path src(m_options.modelDir);
         Json sched = Json::parseFile((src / "scheduler" / "scheduler_config.json").string());
         sched["prediction_type"] = Json(std::string(toString(m_options.prediction)));
         writeModelFolder(m_model, outDir, (src / "tokenizer").string(), sched);
-        return "wrote model " + outDir + " (unet trained, prediction_type " + std::string(toString(m_options.prediction)) + ")";
+        return "wrote model " + outDir + " (" + std::string(m_options.trainTextEncoder ? "unet and text encoder" : "unet")
+               + " trained, prediction_type " + std::string(toString(m_options.prediction)) + ")";
     }
 
 private:
@@ -132,6 +171,7 @@ private:
     torch::Tensor m_alphasCumprod;
     CaptionCache m_captions;
     PosteriorCache m_posteriors;
+    UnetAndText m_joint{nullptr};
     int m_size = 0;
 };
 

@@ -54,10 +54,13 @@ class CaptionCache {
 public:
     explicit CaptionCache(std::size_t capacity = 4096) : m_capacity(capacity) {}
     torch::Tensor encode(pipeline::StableDiffusionModel& model, const std::vector<std::string>& captions);  // [B, 77, D]
+    // The padded token ids of each caption (tokenized once): the input of a text encoder that trains.
+    torch::Tensor tokenIds(pipeline::StableDiffusionModel& model, const std::vector<std::string>& captions);  // [B, 77] long
 
 private:
     std::size_t m_capacity;
     std::unordered_map<std::string, torch::Tensor> m_cache;
+    std::unordered_map<std::string, torch::Tensor> m_ids;
 };
 
 // The frozen VAE's posterior (mean, std) per image. Images are encoded one at a time, so the numbers
@@ -78,11 +81,13 @@ private:
 // The latent-diffusion objective of method.md §3.1 on one batch: z0 = s * vae.encode(x).sample(),
 // t ~ U{0..T-1}, eps ~ N(0, I), MSE(unet(z_t, t, tau(y)), eps or v). Noise, t and the posterior sample
 // come from (seed, noiseKey). snrGamma > 0 weights each example's MSE by minSnrWeights (a weighted
-// mean over the batch; 0 = the plain mean). Returns the loss tensor (graph attached when grad mode is on).
+// mean over the batch; 0 = the plain mean). trainText: the captions go through the text encoder with
+// gradients (joint training) instead of the frozen cache; the draws are the same either way.
+// Returns the loss tensor (graph attached when grad mode is on).
 torch::Tensor diffusionLoss(pipeline::StableDiffusionModel& model, CaptionCache& captions, PosteriorCache& posteriors,
                             const Batch& batch,
                             const torch::Tensor& alphasCumprod, Prediction prediction, std::uint64_t seed,
-                            std::int64_t noiseKey, double snrGamma = 0.0);
+                            std::int64_t noiseKey, double snrGamma = 0.0, bool trainText = false);
 
 // Loads a model folder for training: modules in train mode only where asked, everything else frozen.
 pipeline::StableDiffusionModel loadForTraining(const std::string& modelDir);

@@ -186,3 +186,67 @@ TEST_CASE("UNet trainer: Min-SNR weighting scales the same step's loss; the cosi
     CHECK_THAT(state, Catch::Contains("\"lr_schedule\"") && Catch::Contains("cosine"));
     CHECK_THAT(state, Catch::Contains("\"snr_gamma\""));
 }
+
+TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the UNet, resumes bit for bit, keeps its mode",
+          "[finetune]")
+{
+    // The first step sees the same draws and, before any update, the same caption embeddings as the frozen run.
+    auto firstLoss = [](bool joint, const std::string& name) {
+        TrainOptions o = unetOptions(freshDir(name));
+        o.fixedBatch = true;
+        o.steps = 1;
+        o.trainTextEncoder = joint;
+        return train(o).losses.at(0);
+    };
+    CHECK(firstLoss(true, "joint_first") == Approx(firstLoss(false, "frozen_first")).epsilon(1e-6));
+
+    TrainOptions a = unetOptions(freshDir("joint_straight"));
+    a.steps = 4;
+    a.trainTextEncoder = true;
+    const auto ra = train(a);
+    CHECK(ra.stepsDone == 4);
+    CHECK_THAT(ra.summary, Catch::Contains("unet and text encoder trained"));
+    const std::string tiny = mt::test::tinySdDir();
+    CHECK_FALSE(sameFileTensors(a.outDir + "/text_encoder/model.safetensors", tiny + "/text_encoder/model.safetensors"));
+    CHECK_FALSE(sameFileTensors(a.outDir + "/unet/diffusion_pytorch_model.safetensors", tiny + "/unet/diffusion_pytorch_model.safetensors"));
+    CHECK(sameFileTensors(a.outDir + "/vae/diffusion_pytorch_model.safetensors", tiny + "/vae/diffusion_pytorch_model.safetensors"));
+    // The checkpoint holds both parts, EMA included.
+    const auto ckpt = runtime::loadTensors(a.outDir + "/checkpoints/unet/ema.safetensors");
+    bool hasUnet = false, hasText = false;
+    for (const auto& [k, v] : ckpt) {
+        hasUnet = hasUnet || k.rfind("unet.", 0) == 0;
+        hasText = hasText || k.rfind("text_encoder.", 0) == 0;
+    }
+    CHECK(hasUnet);
+    CHECK(hasText);
+    // The written model loads and generates with its new text encoder.
+    auto model = pipeline::StableDiffusionModel::load(a.outDir);
+    pipeline::GenerateParams p;
+    p.prompt = "Chest X-ray showing Pleural Effusion";
+    p.steps = 2;
+    p.seed = 1;
+    CHECK(torch::isfinite(pipeline::generate(model, p).image).all().item<bool>());
+
+    TrainOptions b = unetOptions(freshDir("joint_resumed"));
+    b.steps = 4;
+    b.trainTextEncoder = true;
+    CHECK(train(b, CancelToken::afterChecks(2)).cancelled);
+    std::ifstream in(b.outDir + "/checkpoints/unet/state.json");
+    const std::string state((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(state, Catch::Contains("\"train_text_encoder\": true"));
+    // Resuming it as a UNet-only run is refused, naming the flag.
+    b.resume = true;
+    b.trainTextEncoder = false;
+    CHECK_THROWS_WITH(train(b), Catch::Contains("--train-text-encoder"));
+    b.trainTextEncoder = true;
+    const auto rb = train(b);
+    CHECK(rb.startStep == 2);
+    for (std::size_t i = 0; i < 2; ++i) CHECK(rb.losses[i] == ra.losses[i + 2]);
+    CHECK(sameFileTensors(a.outDir + "/text_encoder/model.safetensors", b.outDir + "/text_encoder/model.safetensors"));
+    CHECK(sameFileTensors(a.outDir + "/unet/diffusion_pytorch_model.safetensors", b.outDir + "/unet/diffusion_pytorch_model.safetensors"));
+
+    // The flag belongs to the UNet trainers only.
+    std::ostringstream o, e;
+    CHECK(cli::run({"train", "vae", "--model", tiny, "--out", freshDir("joint_cli"), "--train-text-encoder"}, o, e) == 2);
+    CHECK_THAT(e.str(), Catch::Contains("--train-text-encoder"));
+}

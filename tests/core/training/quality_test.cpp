@@ -146,6 +146,25 @@ TEST_CASE("eval quality CLI on the tiny golden model: table, JSON and sheet writ
     }
     CHECK(r.out.find("through VAE") != std::string::npos);
     CHECK(j.at("generation").at("all_seconds").asArray().size() == 6);
+    // Per-image records: recounting them gives the table's positives and accuracies.
+    const auto& images = j.at("images").asArray();
+    REQUIRE(images.size() == 6);
+    for (const auto& f : j.at("findings").asArray()) {
+        int asked = 0, agree = 0, seen = 0;
+        for (const auto& im : images) {
+            if (im.at("kind").asString() != f.at("kind").asString()) continue;
+            const auto& e = im.at("findings").at(f.at("finding").asString());
+            ++seen;
+            asked += e.at("asked").asBool() ? 1 : 0;
+            agree += e.at("agrees").asBool() ? 1 : 0;
+            CHECK(e.at("agrees").asBool() == ((e.at("probability").asDouble() > 0.5) == e.at("asked").asBool()));
+        }
+        CHECK(seen == 3);
+        CHECK(asked == f.at("positives").asInt());
+        CHECK(agree / 3.0 == Approx(f.at("accuracy").asDouble()));
+    }
+    CHECK_FALSE(images[0].at("prompt").asString().empty());
+    CHECK(images[0].at("seed").asInt() == 0);
     CHECK(j.at("frechet").asArray().size() == 2);
     const Image s = readImage(sheet);
     const int tile = static_cast<int>(j.at("image_size").asInt());
