@@ -34,6 +34,7 @@ ArgParser finetuneParser()
         .option("weight-decay", "WD", "AdamW weight decay", "1e-2")
         .option("clip", "NORM", "Gradient-norm clipping (0 = off)", "1.0")
         .option("warmup", "N", "Linear learning-rate warm-up steps (the paper uses none)", "0")
+        .option("text-lr", "LR", "With --train-text-encoder: the text encoder's learning rate", "--lr")
         .option("ema", "DECAY", "EMA of the UNet weights (the paper uses none)", "0")
         .option("caption-dropout", "P", "Probability of training on the empty caption (the paper uses none)", "0")
         .option("prediction", "TYPE", "epsilon or v_prediction", "epsilon")
@@ -83,6 +84,8 @@ int runFinetune(const std::vector<std::string>& args, CommandContext& ctx)
     o.threads = static_cast<int>(a.getInt("threads", 0, 0, 1024));
     o.resume = a.has("resume");
     o.trainTextEncoder = a.has("train-text-encoder");
+    if (a.has("text-lr") && !o.trainTextEncoder) throw UsageError("--text-lr needs --train-text-encoder");
+    o.textLr = a.has("text-lr") ? a.getDouble("text-lr", 0.0, 1e-12, 10.0) : 0.0;
     return runTrainingJob(o, ctx, "finetune");
 }
 

@@ -75,6 +75,7 @@ ArgParser trainParser()
         .option("warmup", "N", "Linear learning-rate warm-up steps", "vae/unet 100, else 0")
         .option("lr-schedule", "NAME", "After the warm-up: constant, or cosine (a half cosine from --lr down towards 0 at the end of --steps)", "constant")
         .option("snr-gamma", "G", "unet: Min-SNR-gamma loss weighting, min(SNR, G) / SNR per example (Hang et al. 2023 use 5; 0 = plain MSE)", "0")
+        .option("text-lr", "LR", "unet with --train-text-encoder: the text encoder's peak learning rate (warm-up and schedule as --lr)", "--lr")
         .option("ema", "DECAY", "EMA of the trained weights, written at the end (0 = off)", "0")
         .option("caption-dropout", "P", "unet: probability of training on the empty caption (for CFG)", "0.1")
         .option("prediction", "TYPE", "unet: epsilon or v_prediction", "epsilon")
@@ -102,7 +103,7 @@ ArgParser trainParser()
 
 int runInit(const ParsedArgs& a, CommandContext& ctx)
 {
-    for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
+    for (const char* o : {"model", "data", "phantom-pool", "latent-cache", "steps", "batch", "grad-accum", "lr", "text-lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
                           "caption-dropout", "snr-gamma", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
     if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only") || a.has("train-text-encoder"))
@@ -147,8 +148,9 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     if (o.target != T::Classifier && o.target != T::Anatomy) o.modelDir = a.required("model");
     else if (a.has("model")) throw UsageError("--model does not apply to 'train " + part + "'");
     const bool isUnet = o.target == T::Unet, isVae = o.target == T::Vae;
-    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma") || a.has("train-text-encoder")))
-        throw UsageError("--caption-dropout/--prediction/--snr-gamma/--train-text-encoder apply to 'train unet' only");
+    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma") || a.has("train-text-encoder") || a.has("text-lr")))
+        throw UsageError("--caption-dropout/--prediction/--snr-gamma/--train-text-encoder/--text-lr apply to 'train unet' only");
+    if (a.has("text-lr") && !a.has("train-text-encoder")) throw UsageError("--text-lr needs --train-text-encoder");
     if (!isUnet && a.has("latent-cache")) throw UsageError("--latent-cache applies to 'train unet' only");
     if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop") || a.has("decoder-only")))
         throw UsageError("--kl-weight/--edge-weight/--crop/--decoder-only apply to 'train vae' only");
@@ -183,6 +185,7 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.fixedBatch = a.has("fixed-batch");
     o.decoderOnly = a.has("decoder-only");
     o.trainTextEncoder = a.has("train-text-encoder");
+    o.textLr = a.has("text-lr") ? a.getDouble("text-lr", 0.0, 1e-12, 10.0) : 0.0;
     if (a.has("augment") && o.target != T::Classifier) throw UsageError("--augment applies to 'train classifier' only");
     o.augment = a.has("augment");
     return runTrainingJob(o, ctx, "train " + part);

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -109,6 +110,7 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["crop"] = Json(o.crop);
     j["decoder_only"] = Json(o.decoderOnly);
     j["train_text_encoder"] = Json(o.trainTextEncoder);
+    j["text_lr"] = Json(o.textLr);
     return j;
 }
 
@@ -194,6 +196,8 @@ void validate(const TrainOptions& o)
     if (o.ema < 0 || o.ema >= 1) bad("ema decay must be in [0, 1)");
     if (o.captionDropout < 0 || o.captionDropout > 1) bad("caption dropout must be in [0, 1]");
     if (!(o.snrGamma >= 0)) bad("snr gamma must not be negative (0 = off)");
+    if (!(o.textLr >= 0)) bad("text-encoder learning rate must not be negative (0 = the UNet's)");
+    if (o.textLr > 0 && !o.trainTextEncoder) bad("a text-encoder learning rate needs the text encoder trained jointly (--train-text-encoder)");
     if (o.checkpointEvery < 1) bad("checkpoint interval must be at least 1");
     if (o.target != TrainTarget::Classifier && o.target != TrainTarget::Anatomy && o.modelDir.empty())
         bad("no model folder given (--model)");
@@ -235,10 +239,24 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
 
     TrainState ts = trainableParameters(task->trainable());
     if (ts.params.empty()) throw Error(ErrorCode::Internal, "nothing to train");
-    torch::optim::AdamW optimizer(ts.params, torch::optim::AdamWOptions(o.lr)
-                                                 .betas(std::make_tuple(o.beta1, o.beta2))
-                                                 .eps(o.eps)
-                                                 .weight_decay(o.weightDecay));
+    // One AdamW parameter group per learning-rate factor (Task::lrScale), in order of first appearance.
+    std::vector<double> groupScales;
+    std::vector<std::vector<torch::Tensor>> groupParams;
+    for (std::size_t i = 0; i < ts.params.size(); ++i) {
+        const double scale = task->lrScale(ts.names[i]);
+        auto it = std::find(groupScales.begin(), groupScales.end(), scale);
+        if (it == groupScales.end()) {
+            groupScales.push_back(scale);
+            groupParams.emplace_back();
+            it = groupScales.end() - 1;
+        }
+        groupParams[static_cast<std::size_t>(it - groupScales.begin())].push_back(ts.params[i]);
+    }
+    const auto adamw = torch::optim::AdamWOptions(o.lr).betas(std::make_tuple(o.beta1, o.beta2)).eps(o.eps).weight_decay(o.weightDecay);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    for (std::size_t g = 0; g < groupParams.size(); ++g)
+        groups.emplace_back(groupParams[g], std::make_unique<torch::optim::AdamWOptions>(adamw));
+    torch::optim::AdamW optimizer(std::move(groups), adamw);
     Ema ema = o.ema > 0 ? Ema(task->trainable(), o.ema) : Ema();
 
     TrainReport report;
@@ -263,7 +281,8 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
             return report;
         }
         const double lr = scheduledLr(o.lr, step, o.warmup, o.steps, o.lrSchedule);
-        setLearningRate(optimizer, lr);
+        for (std::size_t g = 0; g < groupScales.size(); ++g)
+            optimizer.param_groups()[g].options().set_lr(lr * groupScales[g]);
         optimizer.zero_grad();
         double loss = 0.0;
         for (int micro = 0; micro < o.gradAccum; ++micro) {

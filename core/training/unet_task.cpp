@@ -142,6 +142,11 @@ public:
         return *m_model.unet;
     }
     int imageSize() const override { return m_size; }
+    double lrScale(const std::string& name) const override
+    {
+        if (!m_joint || m_options.textLr <= 0 || name.rfind("text_encoder.", 0) != 0) return 1.0;
+        return m_options.textLr / m_options.lr;
+    }
 
     double microStep(const Batch& batch, std::int64_t noiseKey, int gradAccum) override
     {

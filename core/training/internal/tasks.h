@@ -32,6 +32,9 @@ public:
     virtual std::string exportTo(const std::string& outDir, Dataset& data) = 0;
     // The training resolution.
     virtual int imageSize() const = 0;
+    // The factor on the learning rate for one of trainable()'s parameters (by name): 1 for all but the
+    // jointly trained text encoder of a UNet run with its own rate.
+    virtual double lrScale(const std::string& /*parameterName*/) const { return 1.0; }
 };
 
 // The classifier's training augmentation (`--augment`): for 80 % of the examples a Gaussian blur

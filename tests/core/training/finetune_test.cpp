@@ -245,8 +245,30 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
     CHECK(sameFileTensors(a.outDir + "/text_encoder/model.safetensors", b.outDir + "/text_encoder/model.safetensors"));
     CHECK(sameFileTensors(a.outDir + "/unet/diffusion_pytorch_model.safetensors", b.outDir + "/unet/diffusion_pytorch_model.safetensors"));
 
+    // --text-lr puts the text encoder in its own AdamW group: at a vanishing rate it stays where it was
+    // while the UNet moves (no EMA, so the written weights are the stepped ones).
+    TrainOptions c = unetOptions(freshDir("joint_textlr"));
+    c.steps = 2;
+    c.warmup = 0;
+    c.ema = 0.0;
+    c.trainTextEncoder = true;
+    c.textLr = 1e-12;
+    train(c);
+    const auto before = runtime::loadTensors(tiny + "/text_encoder/model.safetensors");
+    double textMove = 0;
+    for (const auto& [k, v] : runtime::loadTensors(c.outDir + "/text_encoder/model.safetensors"))
+        textMove = std::max(textMove, (v - before.at(k)).abs().max().item<double>());
+    CHECK(textMove < 1e-7);
+    CHECK_FALSE(sameFileTensors(c.outDir + "/unet/diffusion_pytorch_model.safetensors", tiny + "/unet/diffusion_pytorch_model.safetensors"));
+    c.trainTextEncoder = false;
+    c.outDir = freshDir("joint_textlr_alone");
+    CHECK_THROWS_WITH(train(c), Catch::Contains("--train-text-encoder"));
+
     // The flag belongs to the UNet trainers only.
     std::ostringstream o, e;
     CHECK(cli::run({"train", "vae", "--model", tiny, "--out", freshDir("joint_cli"), "--train-text-encoder"}, o, e) == 2);
     CHECK_THAT(e.str(), Catch::Contains("--train-text-encoder"));
+    std::ostringstream o2, e2;
+    CHECK(cli::run({"train", "unet", "--model", tiny, "--out", freshDir("joint_cli2"), "--text-lr", "1e-5"}, o2, e2) == 2);
+    CHECK_THAT(e2.str(), Catch::Contains("--text-lr needs --train-text-encoder"));
 }
