@@ -23,8 +23,7 @@ torch::Tensor CaptionCache::encode(pipeline::StableDiffusionModel& model, const 
         auto it = m_cache.find(c);
         if (it == m_cache.end()) {
             if (m_cache.size() >= m_capacity) m_cache.clear();
-            const auto tok = model.tokenizer.encodePadded(c, model.textEncoder->config().maxPositionEmbeddings);
-            auto ids = torch::tensor(tok.ids, torch::kLong).unsqueeze(0);                 // [1, 77]
+            const auto ids = tokenIds(model, {c});                                           // [1, 77]
             it = m_cache.emplace(c, model.textEncoder->forward(ids).lastHiddenState).first;  // [1, 77, D]
         }
         rows.push_back(it->second);

@@ -54,6 +54,17 @@ TrainOptions unetOptions(const std::string& out)
     return o;
 }
 
+// The loss of the first step on a fixed batch (same images, t and noise whatever `configure` changes).
+template <class Configure>
+double firstStepLoss(const std::string& name, Configure configure)
+{
+    TrainOptions o = unetOptions(freshDir(name));
+    o.fixedBatch = true;
+    o.steps = 1;
+    configure(o);
+    return train(o).losses.at(0);
+}
+
 }  // namespace
 
 TEST_CASE("finetune CLI: phantom folder data, 64x64, only the UNet changes, output generates", "[finetune]")
@@ -155,11 +166,7 @@ TEST_CASE("UNet trainer: Min-SNR weighting scales the same step's loss; the cosi
 {
     // The same first step (same batch, t and noise) under three weightings.
     auto firstLoss = [](double gamma, const std::string& name) {
-        TrainOptions o = unetOptions(freshDir(name));
-        o.fixedBatch = true;
-        o.steps = 1;
-        o.snrGamma = gamma;
-        return train(o).losses.at(0);
+        return firstStepLoss(name, [&](TrainOptions& o) { o.snrGamma = gamma; });
     };
     const double plain = firstLoss(0.0, "snr_off");
     // Every SNR of the schedule is far below 1e6: all weights 1, the plain MSE again.
@@ -192,11 +199,7 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
 {
     // The first step sees the same draws and, before any update, the same caption embeddings as the frozen run.
     auto firstLoss = [](bool joint, const std::string& name) {
-        TrainOptions o = unetOptions(freshDir(name));
-        o.fixedBatch = true;
-        o.steps = 1;
-        o.trainTextEncoder = joint;
-        return train(o).losses.at(0);
+        return firstStepLoss(name, [&](TrainOptions& o) { o.trainTextEncoder = joint; });
     };
     CHECK(firstLoss(true, "joint_first") == Approx(firstLoss(false, "frozen_first")).epsilon(1e-6));
 
