@@ -246,12 +246,13 @@ int runQuality(const std::vector<std::string>& args, CommandContext& ctx)
         j["all_gates_pass"] = Json(allPass);
         // Per image: which prompts the classifier disagrees with (e.g. a finding lost in a long caption).
         Json images = Json::array();
-        for (const auto& im : r.images) {
+        for (std::size_t i = 0; i < r.images.size(); ++i) {
+            const auto& im = r.images[i];
             Json ji = Json::object();
             ji["kind"] = Json(std::string(phantom::toString(im.kind)));
             ji["seed"] = Json(static_cast<std::int64_t>(im.seed));
             ji["prompt"] = Json(im.prompt);
-            ji["seconds"] = number(im.seconds);
+            ji["seconds"] = number(r.generationSeconds[i]);
             Json jg = Json::object();
             for (std::size_t g = 0; g < im.groups.size(); ++g) {
                 Json e = Json::object();

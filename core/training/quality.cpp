@@ -204,22 +204,23 @@ QualityReport evaluateQuality(pipeline::StableDiffusionModel& model,
             rec.kind = kind;
             rec.seed = seed;
             rec.prompt = p.prompt;
-            rec.seconds = report.generationSeconds.back();
             genFeatures.push_back(gen.features);
             refFeatures.push_back(ref.features);
             otherFeatures.push_back(other.features);
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 const bool truth = groupPresent(factors, *groups[g]);
-                const bool said = groupProbability(gen.probabilities, cols[g]) > 0.5;
+                const double pGen = groupProbability(gen.probabilities, cols[g]);
+                const double pRef = groupProbability(ref.probabilities, cols[g]);
+                const bool said = pGen > 0.5;
                 (truth ? rows[g].positives : rows[g].negatives) += 1;
                 if (truth && said) ++tp[g];
                 if (!truth && !said) ++tn[g];
-                if ((groupProbability(ref.probabilities, cols[g]) > 0.5) == truth) ++phantomRight[g];
+                if ((pRef > 0.5) == truth) ++phantomRight[g];
                 if ((groupProbability(vae.probabilities, cols[g]) > 0.5) == truth) ++vaeRight[g];
                 rec.groups.push_back(groups[g]->name);
                 rec.present.push_back(truth);
-                rec.probability.push_back(groupProbability(gen.probabilities, cols[g]));
-                rec.phantomProbability.push_back(groupProbability(ref.probabilities, cols[g]));
+                rec.probability.push_back(pGen);
+                rec.phantomProbability.push_back(pRef);
             }
             report.images.push_back(std::move(rec));
             if (i < o.sampleImages) report.samples.push_back({generated, p.prompt});

@@ -92,12 +92,11 @@ struct QualityImage {
     std::vector<bool> present;           // asked for by the prompt
     std::vector<double> probability;     // the classifier on the generated image
     std::vector<double> phantomProbability;  // ... on the phantom rendered from the same factors
-    double seconds = 0;
 };
 
 struct QualityReport {
     std::vector<FindingQuality> findings;
-    std::vector<QualityImage> images;       // every generated image, in order
+    std::vector<QualityImage> images;       // every generated image, in the order of generationSeconds
     std::vector<KindQuality> kinds;
     std::vector<double> generationSeconds;  // every generation (text encode + sampling + decode)
     double medianSeconds = 0, p95Seconds = 0;

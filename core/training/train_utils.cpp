@@ -133,9 +133,10 @@ torch::Tensor minSnrWeights(const torch::Tensor& alphasCumprod, const torch::Ten
     return w.to(torch::kFloat32);                                                          // [B]
 }
 
-void setLearningRate(torch::optim::Optimizer& optimizer, double lr)
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr, const std::vector<double>& groupScales)
 {
-    for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+    auto& groups = optimizer.param_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(g < groupScales.size() ? lr * groupScales[g] : lr);
 }
 
 double clipGradients(const std::vector<torch::Tensor>& params, double maxNorm)

@@ -281,8 +281,7 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
             return report;
         }
         const double lr = scheduledLr(o.lr, step, o.warmup, o.steps, o.lrSchedule);
-        for (std::size_t g = 0; g < groupScales.size(); ++g)
-            optimizer.param_groups()[g].options().set_lr(lr * groupScales[g]);
+        setLearningRate(optimizer, lr, groupScales);
         optimizer.zero_grad();
         double loss = 0.0;
         for (int micro = 0; micro < o.gradAccum; ++micro) {

@@ -56,7 +56,8 @@ double warmupLr(double lr, std::int64_t step, std::int64_t warmup);
 // first step after the warm-up, falling towards zero, which step `total` would reach; the shape of
 // diffusers' get_cosine_schedule_with_warmup).
 double scheduledLr(double lr, std::int64_t step, std::int64_t warmup, std::int64_t total, LrSchedule schedule);
-void setLearningRate(torch::optim::Optimizer& optimizer, double lr);
+// Sets every parameter group's rate to lr, times groupScales[g] for group g when given (one per group).
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr, const std::vector<double>& groupScales = {});
 
 // Min-SNR-gamma weights (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
 // Strategy"; diffusers' --snr_gamma) for timesteps t [B] of a schedule with cumulative alphas
