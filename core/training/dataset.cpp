@@ -48,9 +48,9 @@ private:
 
 class PhantomDataset : public Dataset {
 public:
-    PhantomDataset(std::vector<phantom::PhantomKind> kinds, std::uint64_t seed, int size, bool paperOnly,
+    PhantomDataset(std::vector<phantom::PhantomKind> kinds, std::uint64_t seed, int size, PhantomCaptions captions,
                    std::int64_t pool)
-        : m_kinds(std::move(kinds)), m_seed(seed), m_size(size), m_paperOnly(paperOnly), m_pool(pool),
+        : m_kinds(std::move(kinds)), m_seed(seed), m_size(size), m_captions(captions), m_pool(pool),
           m_order(pool > 0 ? pool : 1, seed)
     {
         for (auto k : m_kinds) {
@@ -70,7 +70,12 @@ public:
         const std::size_t which = static_cast<std::size_t>(rng.uniformInt(0, static_cast<int>(m_kinds.size()) - 1));
         const auto kind = m_kinds[which];
         const std::uint64_t phantomSeed = rng.subSeed();
-        const int phrasing = m_paperOnly ? phantom::kPaperPhrasing : rng.uniformInt(0, phantom::kCaptionPhrasings - 1);
+        int phrasing = rng.uniformInt(0, phantom::kCaptionPhrasings - 1);
+        if (m_captions == PhantomCaptions::Paper) phrasing = phantom::kPaperPhrasing;
+        if (m_captions == PhantomCaptions::PerVisit && m_pool > 0) {
+            phantom::PhantomRng visit(m_seed, phantom::streamId("train.phrasing") + static_cast<std::uint64_t>(position));
+            phrasing = visit.uniformInt(0, phantom::kCaptionPhrasings - 1);
+        }
         const auto factors = phantom::samplePhantomFactors(kind, phantomSeed);
         TrainSample s;
         s.id = m_pool > 0 ? example : -1;
@@ -111,7 +116,7 @@ private:
     std::vector<phantom::PhantomKind> m_kinds;
     std::uint64_t m_seed;
     int m_size;
-    bool m_paperOnly;
+    PhantomCaptions m_captions;
     std::int64_t m_pool;
     EpochOrder m_order;
     std::vector<std::string> m_labels;
@@ -220,8 +225,25 @@ std::vector<std::string> splitCsvLine(const std::string& line)
     return out;
 }
 
+std::string_view toString(PhantomCaptions captions)
+{
+    switch (captions) {
+    case PhantomCaptions::PerPhantom: return "per-phantom";
+    case PhantomCaptions::PerVisit: return "per-visit";
+    case PhantomCaptions::Paper: return "paper";
+    }
+    return "per-phantom";
+}
+
+std::optional<PhantomCaptions> phantomCaptionsFromString(std::string_view text)
+{
+    for (auto c : {PhantomCaptions::PerPhantom, PhantomCaptions::PerVisit, PhantomCaptions::Paper})
+        if (text == toString(c)) return c;
+    return std::nullopt;
+}
+
 std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kinds, std::uint64_t seed, int renderSize,
-                                            bool paperPhrasingOnly, std::int64_t pool)
+                                            PhantomCaptions captions, std::int64_t pool)
 {
     std::vector<phantom::PhantomKind> parsed;
     for (const auto& k : kinds) {
@@ -233,7 +255,7 @@ std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kind
     if (renderSize < 16 || renderSize > 2048)
         throw Error(ErrorCode::InvalidArgument, "phantom size " + std::to_string(renderSize) + " is out of range [16, 2048]");
     if (pool < 0) throw Error(ErrorCode::InvalidArgument, "phantom pool size must not be negative");
-    return std::make_unique<PhantomDataset>(std::move(parsed), seed, renderSize, paperPhrasingOnly, pool);
+    return std::make_unique<PhantomDataset>(std::move(parsed), seed, renderSize, captions, pool);
 }
 
 std::unique_ptr<Dataset> makeFolderDataset(const std::string& folder, std::uint64_t seed)
@@ -368,7 +390,8 @@ std::unique_ptr<Dataset> makeCsvDataset(const std::string& csvPath, std::uint64_
     return std::make_unique<FileListDataset>(std::move(entries), std::move(labels), seed, desc);
 }
 
-std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize, std::int64_t phantomPool)
+std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize, std::int64_t phantomPool,
+                                     PhantomCaptions phantomCaptions)
 {
     if (spec.rfind("phantom:", 0) == 0 || spec == "phantom") {
         std::vector<std::string> kinds;
@@ -381,7 +404,7 @@ std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
-        return makePhantomDataset(kinds, seed, renderSize, false, phantomPool);
+        return makePhantomDataset(kinds, seed, renderSize, phantomCaptions, phantomPool);
     }
     if (fs::is_directory(spec)) return makeFolderDataset(spec, seed);
     if (fs::path(spec).extension() == ".csv") return makeCsvDataset(spec, seed);

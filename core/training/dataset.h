@@ -2,7 +2,9 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/image.h"
@@ -42,12 +44,19 @@ public:
     virtual std::string describe() const = 0;
 };
 
-// Phantom source: kinds "cxr" and/or "derm", mixed with probability kindWeights (equal by default).
-// Captions use a random phrasing per example (paperPhrasingOnly: always the source paper's style).
+// How phantom examples are captioned. PerPhantom: one random phrasing (0-2 or the paper's) drawn with
+// the phantom, so a pooled phantom always carries the same caption. PerVisit: a fresh random phrasing
+// every time a position is visited, so each pooled phantom is seen under every phrasing, the paper's
+// included (without a pool this is PerPhantom's distribution). Paper: always the source paper's style.
+enum class PhantomCaptions { PerPhantom, PerVisit, Paper };
+std::string_view toString(PhantomCaptions captions);  // "per-phantom" | "per-visit" | "paper"
+std::optional<PhantomCaptions> phantomCaptionsFromString(std::string_view text);
+
+// Phantom source: kinds "cxr" and/or "derm", mixed with equal probability.
 // pool > 0 makes the stream a finite set of `pool` phantoms visited in shuffled epochs (so frozen
 // encodings of them can be cached); 0 renders a new phantom for every position.
-std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kinds, std::uint64_t seed,
-                                            int renderSize, bool paperPhrasingOnly = false, std::int64_t pool = 0);
+std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kinds, std::uint64_t seed, int renderSize,
+                                            PhantomCaptions captions = PhantomCaptions::PerPhantom, std::int64_t pool = 0);
 
 // A folder with metadata.jsonl lines {"file_name": ..., "text": ...} (the Hugging Face imagefolder
 // layout; "findings"/"kind" as the phantom writer adds them become classifier labels). Every line is
@@ -64,7 +73,8 @@ std::unique_ptr<Dataset> makeCsvDataset(const std::string& csvPath, std::uint64_
 // "phantom:cxr,derm" | "phantom:cxr" | a folder with metadata.jsonl | a .csv file.
 // Throws mt::Error(InvalidArgument) for an unknown spec, naming it.
 std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize,
-                                     std::int64_t phantomPool = 0);
+                                     std::int64_t phantomPool = 0,
+                                     PhantomCaptions phantomCaptions = PhantomCaptions::PerPhantom);
 
 // The source paper's CheXpert caption from the positive condition names (in column order).
 std::string chexpertCaption(const std::vector<std::string>& positives);

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -82,8 +84,61 @@ TEST_CASE("Phantom data: pure function of the position; kinds mixed; labels mask
     const auto first = pool->sample(0);
     for (int i = 4; i < 8; ++i) {
         const auto s = pool->sample(i);
-        if (s.id == first.id) CHECK(s.image.pixels == first.image.pixels);
+        if (s.id == first.id) {
+            CHECK(s.image.pixels == first.image.pixels);
+            CHECK(s.caption == first.caption);  // per-phantom captions: a pooled phantom keeps its caption
+        }
     }
+}
+
+TEST_CASE("Phantom captions: per-visit phrasings vary across a pooled phantom's visits, paper is the label style",
+          "[training_data]")
+{
+    // 40 epochs over a pool of 4: each phantom is visited 40 times.
+    auto perPhantom = openDataset("phantom:cxr", 5, 32, 4, PhantomCaptions::PerPhantom);
+    auto perVisit = openDataset("phantom:cxr", 5, 32, 4, PhantomCaptions::PerVisit);
+    std::map<std::int64_t, std::set<std::string>> fixedCaptions, visitCaptions;
+    std::map<std::int64_t, std::vector<std::uint8_t>> pixels;
+    for (int i = 0; i < 160; ++i) {
+        const auto a = perPhantom->sample(i), b = perVisit->sample(i);
+        REQUIRE(a.id == b.id);  // the same visiting order and phantoms
+        CHECK(a.image.pixels == b.image.pixels);
+        CHECK(a.labels == b.labels);
+        fixedCaptions[a.id].insert(a.caption);
+        visitCaptions[b.id].insert(b.caption);
+        pixels.emplace(b.id, b.image.pixels);
+        CHECK(pixels.at(b.id) == b.image.pixels);
+    }
+    REQUIRE(visitCaptions.size() == 4);
+    for (const auto& [id, captions] : visitCaptions) {
+        INFO("phantom " << id);
+        CHECK(fixedCaptions.at(id).size() == 1);
+        CHECK(captions.count(*fixedCaptions.at(id).begin()) == 1);
+        // Four phrasings (a normal chest's phrasing 0 equals the paper's): at least three distinct captions,
+        // the paper's label style among them.
+        CHECK(captions.size() >= 3);
+        CHECK(std::any_of(captions.begin(), captions.end(), [](const std::string& c) {
+            return c.rfind("Chest X-ray showing ", 0) == 0 && c.back() != '.'
+                   || c == "Normal chest X-ray with no significant findings";
+        }));
+    }
+    // Visiting a position again gives the same caption (a pure function of the position).
+    CHECK(perVisit->sample(77).caption == perVisit->sample(77).caption);
+
+    // Paper: every caption in the source paper's label style, with or without a pool.
+    for (std::int64_t pool : {0, 4}) {
+        auto paper = openDataset("phantom:cxr,derm", 5, 32, pool, PhantomCaptions::Paper);
+        for (int i = 0; i < 24; ++i) {
+            const auto c = paper->sample(i).caption;
+            INFO(c);
+            const bool chest = (c.rfind("Chest X-ray showing ", 0) == 0 && c.back() != '.')
+                               || c == "Normal chest X-ray with no significant findings";
+            CHECK((chest || c.rfind("a dermoscopic image with ", 0) == 0));
+        }
+    }
+    CHECK(phantomCaptionsFromString("per-visit") == PhantomCaptions::PerVisit);
+    CHECK(toString(PhantomCaptions::PerPhantom) == "per-phantom");
+    CHECK_FALSE(phantomCaptionsFromString("random").has_value());
 }
 
 TEST_CASE("Folder data: metadata.jsonl read, shuffled epochs visit each image once", "[training_data]")

@@ -267,6 +267,18 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
     c.outDir = freshDir("joint_textlr_alone");
     CHECK_THROWS_WITH(train(c), Catch::Contains("--train-text-encoder"));
 
+    // The caption mode of phantom data is part of the checkpoint: resuming under another one is refused.
+    TrainOptions d = unetOptions(freshDir("captions_mode"));
+    d.steps = 1;
+    d.phantomCaptions = PhantomCaptions::PerVisit;
+    train(d);
+    d.steps = 2;
+    d.resume = true;
+    d.phantomCaptions = PhantomCaptions::PerPhantom;
+    CHECK_THROWS_WITH(train(d), Catch::Contains("--phantom-captions per-visit"));
+    d.phantomCaptions = PhantomCaptions::PerVisit;
+    CHECK(train(d).startStep == 1);
+
     // The flag belongs to the UNet trainers only.
     std::ostringstream o, e;
     CHECK(cli::run({"train", "vae", "--model", tiny, "--out", freshDir("joint_cli"), "--train-text-encoder"}, o, e) == 2);
@@ -274,4 +286,11 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
     std::ostringstream o2, e2;
     CHECK(cli::run({"train", "unet", "--model", tiny, "--out", freshDir("joint_cli2"), "--text-lr", "1e-5"}, o2, e2) == 2);
     CHECK_THAT(e2.str(), Catch::Contains("--text-lr needs --train-text-encoder"));
+    std::ostringstream o3, e3;
+    CHECK(cli::run({"train", "unet", "--model", tiny, "--out", freshDir("captions_cli"), "--phantom-captions", "random"}, o3, e3) == 2);
+    CHECK_THAT(e3.str(), Catch::Contains("'random' is not per-phantom, per-visit or paper"));
+    std::ostringstream o4, e4;
+    CHECK(cli::run({"finetune", "--model", tiny, "--out", freshDir("captions_cli2"), "--data", freshDir("captions_folder"),
+                    "--phantom-captions", "per-visit"}, o4, e4) == 2);
+    CHECK_THAT(e4.str(), Catch::Contains("--phantom-captions applies to phantom data only"));
 }
