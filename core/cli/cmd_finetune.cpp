@@ -25,8 +25,9 @@ ArgParser finetuneParser()
     p.option("model", "DIR", "Diffusers model folder to start from")
         .option("data", "SPEC", "A folder with metadata.jsonl {file_name, text}, a CheXpert-style .csv, or phantom:cxr,derm")
         .option("out", "DIR", "Output model folder (a copy of --model with the fine-tuned UNet)")
-        .option("phantom-pool", "N", "Phantom data: a fixed set of N phantoms in shuffled epochs (0 = a new one every time)", "0")
+        .option("phantom-pool", "N", kPhantomPoolHelp, "0")
         .option("phantom-captions", "MODE", kPhantomCaptionsHelp, "per-phantom")
+        .multi("phantom-set", "KEY=VALUE", kPhantomSetHelp)
         .option("latent-cache", "N", "Keep the frozen VAE's encodings of up to N examples in memory", "20000")
         .option("steps", "N", "Optimizer steps in total", "1000")
         .option("batch", "B", "Images per micro-batch", "8")
@@ -64,8 +65,7 @@ int runFinetune(const std::vector<std::string>& args, CommandContext& ctx)
     o.modelDir = a.required("model");
     o.data = a.required("data");
     o.outDir = a.required("out");
-    o.phantomPool = a.getInt("phantom-pool", 0, 0, 100000000);
-    o.phantomCaptions = phantomCaptionsArg(a, o.data);
+    o.phantom = phantomDataArgs(a, o.data);
     o.latentCache = a.getInt("latent-cache", 20000, 0, 100000000);
     if (!std::filesystem::is_directory(o.modelDir)) throw UsageError("--model: folder '" + o.modelDir + "' does not exist");
     o.steps = a.getInt("steps", 1000, 0, 100000000);

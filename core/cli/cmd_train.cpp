@@ -46,19 +46,31 @@ int runTrainingJob(const training::TrainOptions& options, CommandContext& ctx, c
     return kExitOk;
 }
 
+const char* const kPhantomPoolHelp = "Phantom data: a fixed set of N phantoms in shuffled epochs (0 = a new one every time)";
+const char* const kPhantomSetHelp =
+    "Phantom data: a factor override in 'phantom --set' syntax for every phantom of the kind that knows the key, e.g. "
+    "a finding's prevalence (pleural_effusion=0.5, hair=0.5; only that presence draw changes) or parameters; repeatable";
 const char* const kPhantomCaptionsHelp =
     "Phantom data: per-phantom (one random phrasing drawn with each phantom, so a pooled one keeps its caption), "
     "per-visit (a fresh random phrasing each time a pooled phantom is visited, the paper's style among them), "
     "or paper (always the source paper's label style)";
 
-training::PhantomCaptions phantomCaptionsArg(const ParsedArgs& a, const std::string& data)
+training::PhantomDataOptions phantomDataArgs(const ParsedArgs& a, const std::string& data)
 {
+    training::PhantomDataOptions p;
+    p.pool = a.getInt("phantom-pool", 0, 0, 100000000);
     const std::string text = a.get("phantom-captions", "per-phantom");
     const auto mode = training::phantomCaptionsFromString(text);
     if (!mode) throw UsageError("--phantom-captions: '" + text + "' is not per-phantom, per-visit or paper");
-    if (a.has("phantom-captions") && data.rfind("phantom", 0) != 0)
-        throw UsageError("--phantom-captions applies to phantom data only (--data is '" + data + "')");
-    return *mode;
+    p.captions = *mode;
+    p.sets = a.getAll("phantom-set");
+    const bool phantomData = data.rfind("phantom", 0) == 0;
+    if (!phantomData && (a.has("phantom-captions") || a.has("phantom-set")))
+        throw UsageError("--phantom-captions/--phantom-set apply to phantom data only (--data is '" + data + "')");
+    // A typo in a set is a usage error now, not a failure after the model has loaded.
+    if (phantomData && !p.sets.empty())
+        usageOnInvalidArgument([&] { (void)training::openDataset(data, 0, 16, p); });
+    return p;
 }
 
 namespace {
@@ -79,8 +91,9 @@ ArgParser trainParser()
         .option("preset", "NAME", "init: model size preset (" + training::presetNameList() + ")", "default256")
         .option("tokenizer", "DIR", "init: CLIP tokenizer folder to copy (vocab.json, merges.txt), e.g. tests/data/golden/tiny-sd/tokenizer")
         .option("data", "SPEC", "phantom:cxr,derm | phantom:cxr | a folder with metadata.jsonl | a CheXpert-style .csv", "phantom:cxr,derm")
-        .option("phantom-pool", "N", "Phantom data: a fixed set of N phantoms in shuffled epochs (0 = a new one every time)", "0")
+        .option("phantom-pool", "N", kPhantomPoolHelp, "0")
         .option("phantom-captions", "MODE", kPhantomCaptionsHelp, "per-phantom")
+        .multi("phantom-set", "KEY=VALUE", kPhantomSetHelp)
         .option("latent-cache", "N", "unet: keep the frozen VAE's encodings of up to N examples in memory", "20000")
         .option("steps", "N", "Optimizer steps in total", "vae 2000, text 1000, unet 4000, classifier/anatomy 1000")
         .option("batch", "B", "Images per micro-batch", "vae 4, text 32, unet 16, classifier/anatomy 16")
@@ -119,7 +132,7 @@ ArgParser trainParser()
 
 int runInit(const ParsedArgs& a, CommandContext& ctx)
 {
-    for (const char* o : {"model", "data", "phantom-pool", "phantom-captions", "latent-cache", "steps", "batch", "grad-accum", "lr", "text-lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
+    for (const char* o : {"model", "data", "phantom-pool", "phantom-captions", "phantom-set", "latent-cache", "steps", "batch", "grad-accum", "lr", "text-lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
                           "caption-dropout", "snr-gamma", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
     if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only") || a.has("train-text-encoder"))
@@ -172,8 +185,7 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
         throw UsageError("--kl-weight/--edge-weight/--crop/--decoder-only apply to 'train vae' only");
     if (a.has("decoder-only") && a.has("kl-weight")) throw UsageError("--kl-weight has no effect with --decoder-only (the encoder is frozen)");
     o.data = a.get("data", "phantom:cxr,derm");
-    o.phantomPool = a.getInt("phantom-pool", 0, 0, 100000000);
-    o.phantomCaptions = phantomCaptionsArg(a, o.data);
+    o.phantom = phantomDataArgs(a, o.data);
     o.latentCache = a.getInt("latent-cache", 20000, 0, 100000000);
     o.steps = a.getInt("steps", isVae ? 2000 : isUnet ? 4000 : 1000, 0, 100000000);
     o.batch = static_cast<int>(a.getInt("batch", isVae ? 4 : isUnet ? 16 : o.target == T::Text ? 32 : 16, 1, 4096));

@@ -12,9 +12,12 @@ namespace mt::cli {
 // Defined in cmd_train.cpp.
 int runTrainingJob(const training::TrainOptions& options, CommandContext& ctx, const std::string& label);
 
-// --phantom-captions (train and finetune): its help text, and the parsed value (a UsageError names a
-// bad one, or the option given for data that is not phantom:...). Defined in cmd_train.cpp.
+// --phantom-pool, --phantom-captions, --phantom-set (train and finetune): their help texts, and the
+// parsed values (a UsageError names a bad one, or captions/sets given for data that is not
+// phantom:...). Defined in cmd_train.cpp.
+extern const char* const kPhantomPoolHelp;
 extern const char* const kPhantomCaptionsHelp;
-training::PhantomCaptions phantomCaptionsArg(const ParsedArgs& a, const std::string& data);
+extern const char* const kPhantomSetHelp;
+training::PhantomDataOptions phantomDataArgs(const ParsedArgs& a, const std::string& data);
 
 }  // namespace mt::cli

@@ -48,10 +48,10 @@ private:
 
 class PhantomDataset : public Dataset {
 public:
-    PhantomDataset(std::vector<phantom::PhantomKind> kinds, std::uint64_t seed, int size, PhantomCaptions captions,
-                   std::int64_t pool)
-        : m_kinds(std::move(kinds)), m_seed(seed), m_size(size), m_captions(captions), m_pool(pool),
-          m_order(pool > 0 ? pool : 1, seed)
+    PhantomDataset(std::vector<phantom::PhantomKind> kinds, std::vector<std::vector<phantom::PhantomOverride>> overrides,
+                   std::uint64_t seed, int size, PhantomCaptions captions, std::int64_t pool)
+        : m_kinds(std::move(kinds)), m_overrides(std::move(overrides)), m_seed(seed), m_size(size), m_captions(captions),
+          m_pool(pool), m_order(pool > 0 ? pool : 1, seed)
     {
         for (auto k : m_kinds) {
             const auto& names = k == phantom::PhantomKind::Cxr ? phantom::cxrFindingNames() : phantom::dermArtifactNames();
@@ -76,7 +76,7 @@ public:
             phantom::PhantomRng visit(m_seed, phantom::streamId("train.phrasing") + static_cast<std::uint64_t>(position));
             phrasing = visit.uniformInt(0, phantom::kCaptionPhrasings - 1);
         }
-        const auto factors = phantom::samplePhantomFactors(kind, phantomSeed);
+        const auto factors = phantom::samplePhantomFactors(kind, phantomSeed, m_overrides[which]);
         TrainSample s;
         s.id = m_pool > 0 ? example : -1;
         s.image = phantom::renderPhantom(factors, m_size).image;
@@ -114,6 +114,7 @@ public:
 
 private:
     std::vector<phantom::PhantomKind> m_kinds;
+    std::vector<std::vector<phantom::PhantomOverride>> m_overrides;  // per kind, in m_kinds' order
     std::uint64_t m_seed;
     int m_size;
     PhantomCaptions m_captions;
@@ -243,7 +244,7 @@ std::optional<PhantomCaptions> phantomCaptionsFromString(std::string_view text)
 }
 
 std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kinds, std::uint64_t seed, int renderSize,
-                                            PhantomCaptions captions, std::int64_t pool)
+                                            const PhantomDataOptions& options)
 {
     std::vector<phantom::PhantomKind> parsed;
     for (const auto& k : kinds) {
@@ -254,8 +255,31 @@ std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kind
     if (parsed.empty()) throw Error(ErrorCode::InvalidArgument, "no phantom kind given (phantom:cxr,derm)");
     if (renderSize < 16 || renderSize > 2048)
         throw Error(ErrorCode::InvalidArgument, "phantom size " + std::to_string(renderSize) + " is out of range [16, 2048]");
-    if (pool < 0) throw Error(ErrorCode::InvalidArgument, "phantom pool size must not be negative");
-    return std::make_unique<PhantomDataset>(std::move(parsed), seed, renderSize, captions, pool);
+    if (options.pool < 0) throw Error(ErrorCode::InvalidArgument, "phantom pool size must not be negative");
+    // Each set goes to every kind that accepts it (the kinds' keys are disjoint but for the shared ones).
+    std::vector<std::vector<std::string>> setsPerKind(parsed.size());
+    for (const auto& set : options.sets) {
+        std::string unknownKey, badValue;  // a kind that knows the key says what is wrong with the value
+        bool taken = false;
+        for (std::size_t i = 0; i < parsed.size(); ++i) {
+            try {
+                (void)phantom::parseOverrides(parsed[i], {set});
+                setsPerKind[i].push_back(set);
+                taken = true;
+            } catch (const Error& e) {
+                const std::string what = e.what();
+                auto& why = what.find("unknown key") != std::string::npos ? unknownKey : badValue;
+                why += std::string(why.empty() ? "" : "; ") + std::string(phantom::toString(parsed[i])) + ": " + what;
+            }
+        }
+        if (!taken)
+            throw Error(ErrorCode::InvalidArgument, "phantom set '" + set + "' fits no phantom kind of the data ("
+                                                        + (badValue.empty() ? unknownKey : badValue) + ")");
+    }
+    std::vector<std::vector<phantom::PhantomOverride>> overrides;
+    for (std::size_t i = 0; i < parsed.size(); ++i) overrides.push_back(phantom::parseOverrides(parsed[i], setsPerKind[i]));
+    return std::make_unique<PhantomDataset>(std::move(parsed), std::move(overrides), seed, renderSize, options.captions,
+                                            options.pool);
 }
 
 std::unique_ptr<Dataset> makeFolderDataset(const std::string& folder, std::uint64_t seed)
@@ -390,8 +414,8 @@ std::unique_ptr<Dataset> makeCsvDataset(const std::string& csvPath, std::uint64_
     return std::make_unique<FileListDataset>(std::move(entries), std::move(labels), seed, desc);
 }
 
-std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize, std::int64_t phantomPool,
-                                     PhantomCaptions phantomCaptions)
+std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize,
+                                     const PhantomDataOptions& phantomOptions)
 {
     if (spec.rfind("phantom:", 0) == 0 || spec == "phantom") {
         std::vector<std::string> kinds;
@@ -404,7 +428,7 @@ std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
-        return makePhantomDataset(kinds, seed, renderSize, phantomCaptions, phantomPool);
+        return makePhantomDataset(kinds, seed, renderSize, phantomOptions);
     }
     if (fs::is_directory(spec)) return makeFolderDataset(spec, seed);
     if (fs::path(spec).extension() == ".csv") return makeCsvDataset(spec, seed);

@@ -52,11 +52,22 @@ enum class PhantomCaptions { PerPhantom, PerVisit, Paper };
 std::string_view toString(PhantomCaptions captions);  // "per-phantom" | "per-visit" | "paper"
 std::optional<PhantomCaptions> phantomCaptionsFromString(std::string_view text);
 
-// Phantom source: kinds "cxr" and/or "derm", mixed with equal probability.
-// pool > 0 makes the stream a finite set of `pool` phantoms visited in shuffled epochs (so frozen
-// encodings of them can be cached); 0 renders a new phantom for every position.
+// How phantom data is drawn (train --phantom-pool, --phantom-captions, --phantom-set).
+struct PhantomDataOptions {
+    // > 0: a finite set of `pool` phantoms visited in shuffled epochs (so frozen encodings of them can be
+    // cached); 0 renders a new phantom for every position.
+    std::int64_t pool = 0;
+    PhantomCaptions captions = PhantomCaptions::PerPhantom;
+    // Factor overrides in `phantom --set` syntax ("pleural_effusion=0.5", "ruler=present"), each applied
+    // to the kinds whose keys it names; a prevalence changes only that finding's presence draw, so
+    // everything else about a phantom stays as without it.
+    std::vector<std::string> sets;
+};
+
+// Phantom source: kinds "cxr" and/or "derm", mixed with equal probability. Throws
+// mt::Error(InvalidArgument) for an unknown kind or a set that no kind of `kinds` accepts (naming it).
 std::unique_ptr<Dataset> makePhantomDataset(const std::vector<std::string>& kinds, std::uint64_t seed, int renderSize,
-                                            PhantomCaptions captions = PhantomCaptions::PerPhantom, std::int64_t pool = 0);
+                                            const PhantomDataOptions& options = {});
 
 // A folder with metadata.jsonl lines {"file_name": ..., "text": ...} (the Hugging Face imagefolder
 // layout; "findings"/"kind" as the phantom writer adds them become classifier labels). Every line is
@@ -73,8 +84,7 @@ std::unique_ptr<Dataset> makeCsvDataset(const std::string& csvPath, std::uint64_
 // "phantom:cxr,derm" | "phantom:cxr" | a folder with metadata.jsonl | a .csv file.
 // Throws mt::Error(InvalidArgument) for an unknown spec, naming it.
 std::unique_ptr<Dataset> openDataset(const std::string& spec, std::uint64_t seed, int renderSize,
-                                     std::int64_t phantomPool = 0,
-                                     PhantomCaptions phantomCaptions = PhantomCaptions::PerPhantom);
+                                     const PhantomDataOptions& phantom = {});
 
 // The source paper's CheXpert caption from the positive condition names (in column order).
 std::string chexpertCaption(const std::vector<std::string>& positives);

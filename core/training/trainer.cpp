@@ -94,8 +94,11 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["step"] = Json(step);
     j["seed"] = Json(static_cast<std::int64_t>(o.seed));
     j["data"] = Json(o.data);
-    j["phantom_pool"] = Json(o.phantomPool);
-    j["phantom_captions"] = Json(std::string(toString(o.phantomCaptions)));
+    j["phantom_pool"] = Json(o.phantom.pool);
+    j["phantom_captions"] = Json(std::string(toString(o.phantom.captions)));
+    Json sets = Json::array();
+    for (const auto& s : o.phantom.sets) sets.push_back(Json(s));
+    j["phantom_sets"] = sets;
     j["model"] = Json(o.modelDir);
     j["batch"] = Json(o.batch);
     j["grad_accum"] = Json(o.gradAccum);
@@ -164,10 +167,21 @@ std::int64_t loadCheckpoint(const std::string& dir, const TrainOptions& o, Task&
     if (state.value("train_text_encoder", false) != o.trainTextEncoder)
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.trainTextEncoder ? "without" : "with")
                                                + " --train-text-encoder; resume the same way");
-    if (state.value("phantom_captions", "per-phantom") != toString(o.phantomCaptions))
+    if (state.value("phantom_captions", "per-phantom") != toString(o.phantom.captions))
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained with --phantom-captions "
                                                + state.value("phantom_captions", "per-phantom")
-                                               + "; resume with the same value (got " + std::string(toString(o.phantomCaptions)) + ")");
+                                               + "; resume with the same value (got " + std::string(toString(o.phantom.captions)) + ")");
+    std::vector<std::string> sets;
+    std::string setsText;
+    if (state.contains("phantom_sets"))
+        for (const auto& s : state.at("phantom_sets").asArray()) {
+            sets.push_back(s.asString());
+            setsText += " --phantom-set " + s.asString();
+        }
+    if (sets != o.phantom.sets)
+        throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained with"
+                                               + (setsText.empty() ? std::string(" no --phantom-set") : setsText)
+                                               + "; resume with the same sets, in the same order");
     const std::string weights = (fs::path(dir) / "weights.safetensors").string();
     loadNamed(task.trainable(), runtime::loadTensors(weights), weights);
     const std::string optPath = (fs::path(dir) / "optimizer.safetensors").string();
@@ -228,7 +242,7 @@ TrainReport train(const TrainOptions& o, const CancelToken& cancel, const std::f
     case TrainTarget::Anatomy: break;
     }
     const int size = task ? task->imageSize() : (o.size > 0 ? o.size : 128);
-    data = openDataset(o.data, o.seed, size, o.phantomPool, o.phantomCaptions);
+    data = openDataset(o.data, o.seed, size, o.phantom);
     if (o.target == TrainTarget::Classifier) {
         if (data->labelNames().empty())
             throw Error(ErrorCode::InvalidArgument, "data '" + o.data + "' has no labels to train a classifier on "

@@ -35,8 +35,7 @@ struct TrainOptions {
     std::string modelDir;                 // diffusers model to start from (vae/text/unet)
     std::string outDir;                   // model folder (vae/text/unet), classifier or anatomy-regressor folder
     std::string data = "phantom:cxr,derm";
-    std::int64_t phantomPool = 0;         // > 0: phantom data is a fixed set of this many examples
-    PhantomCaptions phantomCaptions = PhantomCaptions::PerPhantom;  // phantom data: phrasing per phantom or per visit
+    PhantomDataOptions phantom;           // phantom data: pool, caption phrasing, factor overrides
     std::int64_t latentCache = 20000;     // unet: frozen VAE encodings kept for at most this many examples
     std::int64_t steps = 1000;            // optimizer steps in total (a resumed run continues to this)
     int batch = 8;

@@ -74,7 +74,7 @@ TEST_CASE("Phantom data: pure function of the position; kinds mixed; labels mask
     CHECK_THROWS_WITH(openDataset("phantom:knee", 0, 32), Catch::Contains("knee"));
 
     // A pool: a fixed set of phantoms in shuffled epochs, each visited once per epoch.
-    auto pool = openDataset("phantom:cxr", 5, 32, 4);
+    auto pool = openDataset("phantom:cxr", 5, 32, {4});
     CHECK(pool->size() == 4);
     for (int epoch = 0; epoch < 2; ++epoch) {
         std::set<std::int64_t> ids;
@@ -95,8 +95,8 @@ TEST_CASE("Phantom captions: per-visit phrasings vary across a pooled phantom's 
           "[training_data]")
 {
     // 40 epochs over a pool of 4: each phantom is visited 40 times.
-    auto perPhantom = openDataset("phantom:cxr", 5, 32, 4, PhantomCaptions::PerPhantom);
-    auto perVisit = openDataset("phantom:cxr", 5, 32, 4, PhantomCaptions::PerVisit);
+    auto perPhantom = openDataset("phantom:cxr", 5, 32, {4, PhantomCaptions::PerPhantom});
+    auto perVisit = openDataset("phantom:cxr", 5, 32, {4, PhantomCaptions::PerVisit});
     std::map<std::int64_t, std::set<std::string>> fixedCaptions, visitCaptions;
     std::map<std::int64_t, std::vector<std::uint8_t>> pixels;
     for (int i = 0; i < 160; ++i) {
@@ -127,7 +127,7 @@ TEST_CASE("Phantom captions: per-visit phrasings vary across a pooled phantom's 
 
     // Paper: every caption in the source paper's label style, with or without a pool.
     for (std::int64_t pool : {0, 4}) {
-        auto paper = openDataset("phantom:cxr,derm", 5, 32, pool, PhantomCaptions::Paper);
+        auto paper = openDataset("phantom:cxr,derm", 5, 32, {pool, PhantomCaptions::Paper});
         for (int i = 0; i < 24; ++i) {
             const auto c = paper->sample(i).caption;
             INFO(c);
@@ -139,6 +139,59 @@ TEST_CASE("Phantom captions: per-visit phrasings vary across a pooled phantom's 
     CHECK(phantomCaptionsFromString("per-visit") == PhantomCaptions::PerVisit);
     CHECK(toString(PhantomCaptions::PerPhantom) == "per-phantom");
     CHECK_FALSE(phantomCaptionsFromString("random").has_value());
+}
+
+TEST_CASE("Phantom sets: a prevalence per finding, routed to the kind that knows the key; other factors unchanged",
+          "[training_data]")
+{
+    auto plain = openDataset("phantom:cxr,derm", 5, 32);
+    PhantomDataOptions o;
+    o.sets = {"pleural_effusion=1.0", "hair=0", "ruler=present"};
+    auto set = openDataset("phantom:cxr,derm", 5, 32, o);
+    const auto& names = set->labelNames();
+    auto column = [&](const std::string& n) {
+        return static_cast<std::size_t>(std::find(names.begin(), names.end(), n) - names.begin());
+    };
+    const std::size_t effusion = column("pleural_effusion"), hair = column("hair"), ruler = column("ruler");
+    REQUIRE(effusion < names.size());
+    REQUIRE(hair < names.size());
+    int chest = 0, derm = 0, plainEffusion = 0;
+    for (int i = 0; i < 64; ++i) {
+        const auto a = plain->sample(i), b = set->sample(i);
+        REQUIRE(a.labelMask == b.labelMask);  // the same kind at every position
+        if (b.labelMask[effusion] > 0) {
+            ++chest;
+            plainEffusion += a.labels[effusion] > 0;
+            CHECK(b.labels[effusion] == 1.0f);
+        } else {
+            ++derm;
+            CHECK(b.labels[hair] == 0.0f);
+            CHECK(b.labels[ruler] == 1.0f);
+        }
+        // Every other finding is drawn as without the sets.
+        for (std::size_t j = 0; j < names.size(); ++j)
+            if (j != effusion && j != hair && j != ruler) CHECK(a.labels[j] == b.labels[j]);
+    }
+    CHECK(chest > 10);
+    CHECK(derm > 10);
+    CHECK(plainEffusion < chest);  // the default prevalence (0.2) leaves some chests without
+
+    // A balanced prevalence: about half of the chests.
+    PhantomDataOptions half;
+    half.sets = {"pleural_effusion=0.5"};
+    auto balanced = openDataset("phantom:cxr", 9, 32, half);
+    int with = 0;
+    for (int i = 0; i < 200; ++i) with += balanced->sample(i).labels[column("pleural_effusion")] > 0;
+    CHECK(with > 70);
+    CHECK(with < 130);
+
+    PhantomDataOptions bad;
+    bad.sets = {"hair=0.5"};
+    CHECK_THROWS_WITH(openDataset("phantom:cxr", 0, 32, bad), Catch::Contains("hair=0.5") && Catch::Contains("no phantom kind"));
+    bad.sets = {"pleural_effusion=2"};
+    CHECK_THROWS_WITH(openDataset("phantom:cxr", 0, 32, bad), Catch::Contains("pleural_effusion=2"));
+    bad.sets = {"knee=present"};
+    CHECK_THROWS_WITH(openDataset("phantom:cxr,derm", 0, 32, bad), Catch::Contains("knee"));
 }
 
 TEST_CASE("Folder data: metadata.jsonl read, shuffled epochs visit each image once", "[training_data]")

@@ -50,7 +50,7 @@ TrainOptions unetOptions(const std::string& out)
     o.ema = 0.9;
     o.warmup = 2;
     o.threads = 1;
-    o.phantomPool = 3;  // repeats examples, so cached VAE encodings are reused (warm vs cold cache on resume)
+    o.phantom.pool = 3;  // repeats examples, so cached VAE encodings are reused (warm vs cold cache on resume)
     return o;
 }
 
@@ -270,13 +270,16 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
     // The caption mode of phantom data is part of the checkpoint: resuming under another one is refused.
     TrainOptions d = unetOptions(freshDir("captions_mode"));
     d.steps = 1;
-    d.phantomCaptions = PhantomCaptions::PerVisit;
+    d.phantom.captions = PhantomCaptions::PerVisit;
     train(d);
     d.steps = 2;
     d.resume = true;
-    d.phantomCaptions = PhantomCaptions::PerPhantom;
+    d.phantom.captions = PhantomCaptions::PerPhantom;
     CHECK_THROWS_WITH(train(d), Catch::Contains("--phantom-captions per-visit"));
-    d.phantomCaptions = PhantomCaptions::PerVisit;
+    d.phantom.captions = PhantomCaptions::PerVisit;
+    d.phantom.sets = {"pleural_effusion=0.5"};
+    CHECK_THROWS_WITH(train(d), Catch::Contains("no --phantom-set"));
+    d.phantom.sets = {};
     CHECK(train(d).startStep == 1);
 
     // The flag belongs to the UNet trainers only.
@@ -292,5 +295,9 @@ TEST_CASE("UNet trainer: --train-text-encoder trains the text encoder with the U
     std::ostringstream o4, e4;
     CHECK(cli::run({"finetune", "--model", tiny, "--out", freshDir("captions_cli2"), "--data", freshDir("captions_folder"),
                     "--phantom-captions", "per-visit"}, o4, e4) == 2);
-    CHECK_THAT(e4.str(), Catch::Contains("--phantom-captions applies to phantom data only"));
+    CHECK_THAT(e4.str(), Catch::Contains("--phantom-captions/--phantom-set apply to phantom data only"));
+    std::ostringstream o5, e5;
+    CHECK(cli::run({"train", "unet", "--model", tiny, "--out", freshDir("captions_cli3"), "--data", "phantom:cxr",
+                    "--phantom-set", "hair=0.5"}, o5, e5) == 2);
+    CHECK_THAT(e5.str(), Catch::Contains("phantom set 'hair=0.5' fits no phantom kind"));
 }
