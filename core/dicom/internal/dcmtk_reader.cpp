@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dccodec.h>
@@ -148,9 +149,10 @@ std::string xferText(E_TransferSyntax xfer)
 }
 
 // The compressed bytes of one frame of encapsulated pixel data: all fragments for a single-frame image,
-// else one fragment per frame (the common layout; a fragmented multi-frame stream is refused).
-std::vector<std::uint8_t> compressedFrame(DcmPixelData& pixel, E_TransferSyntax xfer, int frame, int frames,
-                                          const std::string& path)
+// else one fragment per frame (the common layout). A multi-frame image whose fragment count differs from
+// its frame count gives nullopt (frames split over fragments: only DCMTK's offset-table logic finds them).
+std::optional<std::vector<std::uint8_t>> compressedFrame(DcmPixelData& pixel, E_TransferSyntax xfer, int frame, int frames,
+                                                         const std::string& path)
 {
     DcmPixelSequence* sequence = nullptr;
     check(pixel.getEncapsulatedRepresentation(xfer, nullptr, sequence), path, "cannot access the compressed pixel data");
@@ -159,9 +161,7 @@ std::vector<std::uint8_t> compressedFrame(DcmPixelData& pixel, E_TransferSyntax 
     if (fragments == 0) throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': compressed pixel data without fragments");
     unsigned long first = 1, last = fragments;
     if (frames > 1) {
-        if (fragments != static_cast<unsigned long>(frames))
-            throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': multi-frame JPEG 2000 with " + std::to_string(fragments)
-                                                    + " fragments for " + std::to_string(frames) + " frames is not supported");
+        if (fragments != static_cast<unsigned long>(frames)) return std::nullopt;
         first = last = static_cast<unsigned long>(frame) + 1;
     }
     std::vector<std::uint8_t> bytes;
@@ -242,6 +242,14 @@ Uint32 checkRleFrame(DcmPixelData& pixel, int frame, int frames, const RawFrame&
         if (end < begin || end - begin < 2)
             throw corrupt(s, "spans bytes " + std::to_string(begin) + ".." + std::to_string(end) + " of the " + std::to_string(length)
                                  + "-byte fragment (segments must follow each other, each at least one 2-byte run)");
+        // Each segment is one byte plane of the frame (Rows x Columns bytes), and a 2-byte replicate run
+        // yields at most 128 bytes, so a segment decodes to at most 64 times its size. A shorter one cannot
+        // be this frame (DCMTK would only find out after allocating the frame, up to the 1 GiB limit).
+        const std::uint64_t plane = static_cast<std::uint64_t>(raw.rows) * static_cast<std::uint64_t>(raw.columns);
+        if (static_cast<std::uint64_t>(end - begin) * 64 < plane)
+            throw corrupt(s, "holds " + std::to_string(end - begin) + " bytes, which decode to at most " + std::to_string(64ull * (end - begin))
+                                 + ", but a " + std::to_string(raw.columns) + "x" + std::to_string(raw.rows) + " frame needs "
+                                 + std::to_string(plane) + " (the data is truncated or the header is corrupt)");
     }
     return index;
 }
@@ -379,7 +387,14 @@ RawFrame readRawFrame(const std::string& path, int frame)
         if (!hasJpeg2000())
             throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': unsupported transfer syntax " + xferText(xfer)
                                                     + ": JPEG 2000 is not supported in this build (GDCM was not found)");
-        decodeJpeg2000Frame(path, compressedFrame(*pixel, xfer, frame, frames, path), raw);
+        const auto stream = compressedFrame(*pixel, xfer, frame, frames, path);
+        if (!stream) {
+            DcmPixelSequence* sequence = nullptr;
+            const unsigned long items = pixel->getEncapsulatedRepresentation(xfer, nullptr, sequence).good() && sequence ? sequence->card() : 0;
+            throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': multi-frame JPEG 2000 with " + std::to_string(items > 0 ? items - 1 : 0)
+                                                    + " fragments for " + std::to_string(frames) + " frames is not supported");
+        }
+        decodeJpeg2000Frame(path, *stream, raw);
         return raw;
     }
     if (x.isEncapsulated() && !DcmCodecList::canChangeCoding(xfer, EXS_LittleEndianExplicit))
@@ -404,6 +419,8 @@ RawFrame readRawFrame(const std::string& path, int frame)
     // DCMTK rounds odd frame sizes up for its own reads; one spare byte keeps it inside our buffer.
     // 0: DCMTK finds the frame's first fragment itself; RLE: the fragment whose header was checked.
     Uint32 startFragment = xfer == EXS_RLELossless ? checkRleFrame(*pixel, frame, frames, raw, path) : 0;
+    if (x.isEncapsulated() && x.getJPEGProcess8Bit() != 0)   // the JPEG family (10918-1), decoded by IJG
+        if (const auto stream = compressedFrame(*pixel, xfer, frame, frames, path)) validateJpegFrame(path, frame, *stream, raw);
     raw.bytes.assign(static_cast<std::size_t>(frameSize) + 1, 0);
     OFString colorModel;
     OFCondition cond = pixel->getUncompressedFrame(&ds, static_cast<Uint32>(frame), startFragment, raw.bytes.data(), frameSize,

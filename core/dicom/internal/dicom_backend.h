@@ -37,6 +37,12 @@ bool hasJpeg2000();
 // fuzzer), so DCMTK extracts the code stream and GDCM only decodes it.
 void decodeJpeg2000Frame(const std::string& path, const std::vector<std::uint8_t>& codestream, RawFrame& raw);
 
+// Checks the JPEG (10918-1) stream of one frame against the DICOM attributes before DCMTK decodes it
+// (jpeg_header.cpp): SOI and frame header present, components and size as in the DICOM header, and, for
+// sequential and lossless Huffman streams, enough coded data for the declared image (libjpeg pads a stream
+// that ends early and reports success). Throws mt::Error naming the file and the frame.
+void validateJpegFrame(const std::string& path, int frame, const std::vector<std::uint8_t>& stream, const RawFrame& raw);
+
 // Pixels to write, already validated by the public writer.
 struct ExportPixels {
     int width = 0;

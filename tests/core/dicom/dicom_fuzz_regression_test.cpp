@@ -37,7 +37,8 @@ std::string importLikeTheFuzzer(const std::string& path)
     }
     const auto& info = result.studies.front().series.front().instances.front();
     try {
-        for (int frame : {0, info.frames - 1}) {
+        // Frames 0 and frames - 1, each once (a single-frame image is decoded once, not twice).
+        for (int frame = 0; frame < info.frames; frame += std::max(1, info.frames - 1)) {
             const PixelFrame f = readFrame(path, frame);
             (void)renderImage(f);
             if (f.channels == 1) (void)renderGray16(f);
@@ -124,6 +125,7 @@ TEST_CASE("DICOM fuzz regression: other corrupt RLE headers are refused with the
         {"decreasing_offsets", 3, 200, "segment 2 of 3 spans bytes 264..200"},
         {"one_byte_last_segment", 3, 663, "segment 3 of 3 spans bytes 663..664"},
         {"offset_at_end", 3, 664, "segment 3 of 3 starts at byte 664, past the end of the 664-byte fragment"},
+        {"short_last_segment", 3, 600, "segment 3 of 3 holds 64 bytes, which decode to at most 4096, but a 100x100 frame needs 10000"},
     };
     for (const Case& c : cases) {
         INFO(c.name);
@@ -140,4 +142,70 @@ TEST_CASE("DICOM fuzz regression: other corrupt RLE headers are refused with the
         }
         CHECK_NOTHROW(readFrame(path.string(), 1));   // frame 1 has its own, intact header
     }
+}
+
+TEST_CASE("DICOM fuzz regression: a JPEG stream that cannot be the declared image is refused, not padded", "[dicom][fast]")
+{
+    // Both kept reproducers decoded "successfully" before the check: libjpeg pads a stream that ends early
+    // and DCMTK fills a larger buffer with what a smaller stream gives, so a made-up image was shown.
+    struct Kept {
+        const char* name;
+        const char* expected;
+    };
+    const Kept kept[] = {
+        {"jpeg_8192x8192_in_1388_bytes.dcm", "its 1388 bytes of coded data cannot hold a 8192x8192 image (sequential JPEG needs at least 2 bits "
+                                             "per 8x8 block: 786432 bytes)"},
+        {"jpeg_sof_16x16_in_100x100_image.dcm", "the JPEG stream is 16x16, the DICOM header says 100x100 (Columns x Rows)"},
+    };
+    for (const Kept& k : kept) {
+        INFO(k.name);
+        const std::string path = reproducer(k.name);
+        REQUIRE(fs::is_regular_file(path));
+        CHECK(readInstanceInfo(path).transferSyntaxUid == "1.2.840.10008.1.2.4.50");   // the header lists fine
+        try {
+            (void)readFrame(path, 0);
+            FAIL("the inconsistent JPEG frame decoded");
+        } catch (const mt::Error& e) {
+            CHECK_THAT(e.what(), Contains(k.name) && Contains("JPEG frame 0") && Contains(k.expected));
+            CHECK(e.code() == mt::ErrorCode::Dicom);
+        }
+    }
+
+    // Variants of the intact samples, made here: one per check. SC_rgb_jpeg_dcmtk.dcm is 100x100 RGB
+    // baseline (SOI at 0x69C, SOF0 size at 0x73F, component count at 0x743); JPEG-lossy.dcm is 256x1024 12-bit extended.
+    const std::string rgb = readAll(mt::test::dataDir() + "/dicom/SC_rgb_jpeg_dcmtk.dcm");
+    REQUIRE(rgb.size() == 3424);
+    REQUIRE(rgb.compare(0x73A, 10, std::string("\xff\xc0\x00\x11\x08\x00\x64\x00\x64\x03", 10)) == 0);
+    const fs::path dir = fs::path(mt::test::outDir()) / "dicom" / "fuzz-jpeg-headers";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    struct Case {
+        const char* name;
+        std::size_t offset;
+        std::string bytes;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"no_soi", 0x69C, std::string("\x00\x00", 2), "does not start with a JPEG SOI marker"},
+        {"wider_stream", 0x741, std::string("\x00\x65", 2), "the JPEG stream is 101x100, the DICOM header says 100x100"},
+        {"dnl_lines", 0x73F, std::string("\x00\x00", 2), "leaves the number of lines to a DNL marker"},
+        {"bad_sampling", 0x745, std::string("\x50", 1), "component 1 has sampling factors 5x0"},
+        {"segment_past_end", 0x73C, std::string("\xff\xf0", 2), "runs past the end of the"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.name);
+        std::string bytes = rgb;
+        bytes.replace(c.offset, c.bytes.size(), c.bytes);
+        const fs::path path = dir / (std::string(c.name) + ".dcm");
+        std::ofstream(path, std::ios::binary) << bytes;
+        try {
+            (void)readFrame(path.string(), 0);
+            FAIL("the corrupt JPEG frame decoded");
+        } catch (const mt::Error& e) {
+            CHECK_THAT(e.what(), Contains(path.filename().string()) && Contains("JPEG frame 0") && Contains(c.expected));
+        }
+    }
+    // The intact samples still decode, the 12-bit extended one included.
+    CHECK(readFrame(mt::test::dataDir() + "/dicom/SC_rgb_jpeg_dcmtk.dcm", 0).width == 100);
+    CHECK(readFrame(mt::test::dataDir() + "/dicom/JPEG-lossy.dcm", 0).width == 256);
 }

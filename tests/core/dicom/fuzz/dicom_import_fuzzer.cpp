@@ -3,6 +3,7 @@
 // the application does), which is then listed, decoded and rendered. mt::Error is the expected outcome
 // for bad input; anything else (a crash, a sanitizer report, another exception type, a leak, an
 // allocation over -rss_limit_mb) is a finding.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& info = scan.studies.front().series.front().instances.front();
     try {
         // First and last frame: multi-frame offset logic is where the arithmetic lives.
-        for (int frame : {0, info.frames - 1}) {
+        // Frames 0 and frames - 1, each once (a single-frame image is decoded once, not twice).
+        for (int frame = 0; frame < info.frames; frame += std::max(1, info.frames - 1)) {
             const mt::dicom::PixelFrame f = mt::dicom::readFrame(path, frame);
             (void)mt::dicom::renderImage(f);
             if (f.channels == 1) (void)mt::dicom::renderGray16(f);

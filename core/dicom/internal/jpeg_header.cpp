@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The JPEG (ISO/IEC 10918-1) stream of one frame, checked against the DICOM attributes before DCMTK's
+// IJG decoder sees it. libjpeg treats a stream that ends early as a warning and pads the missing blocks
+// with mid-grey (or leaves our buffer's zeros where its frame is smaller than the DICOM one), and DCMTK
+// returns success: a 5 KB file claiming 8192x8192 "decodes" into a made-up image (and takes a minute
+// under the fuzzer's sanitizers; found by it as a timeout). A clinician must never be shown pixels that
+// are not in the file, so such streams are refused here with the reason. Pure byte parsing, no toolkit.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/dicom/internal/dicom_backend.h"
+
+namespace mt::dicom::internal {
+namespace {
+
+struct JpegComponent {
+    int h = 0;   // horizontal sampling factor, 1..4
+    int v = 0;   // vertical sampling factor, 1..4
+};
+
+struct JpegFrameHeader {
+    int marker = 0;   // 0xC0..0xCF, the SOFn that opened the frame
+    int precision = 0;
+    int lines = 0;
+    int samplesPerLine = 0;
+    std::vector<JpegComponent> components;
+};
+
+bool isSofMarker(int m)
+{
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range.
+    return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+}
+
+std::string hex(int m)
+{
+    static const char* digits = "0123456789ABCDEF";
+    return std::string("FF") + digits[(m >> 4) & 0xF] + digits[m & 0xF];
+}
+
+std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+void validateJpegFrame(const std::string& path, int frame, const std::vector<std::uint8_t>& s, const RawFrame& raw)
+{
+    const std::string where = "DICOM file '" + path + "': JPEG frame " + std::to_string(frame) + ": ";
+    const auto fail = [&](const std::string& why) { return Error(ErrorCode::Dicom, where + why); };
+    const std::size_t n = s.size();
+    if (n < 4 || s[0] != 0xFF || s[1] != 0xD8) throw fail("the compressed data does not start with a JPEG SOI marker");
+
+    JpegFrameHeader sof;
+    std::uint64_t entropyBytes = 0;   // entropy-coded bytes of all scans (restart markers not counted)
+    std::size_t pos = 2;
+    while (pos < n) {
+        if (s[pos] != 0xFF) { ++pos; continue; }   // stray bytes between segments: libjpeg skips them too
+        while (pos < n && s[pos] == 0xFF) ++pos;   // fill bytes
+        if (pos >= n) break;
+        const int m = s[pos++];
+        if (m == 0xD9) break;                                          // EOI
+        if (m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) continue;   // no length field
+        if (pos + 2 > n) throw fail("marker " + hex(m) + " at byte " + std::to_string(pos - 2) + " is cut off");
+        const std::size_t length = (static_cast<std::size_t>(s[pos]) << 8) | s[pos + 1];
+        if (length < 2 || pos + length > n)
+            throw fail("the " + std::to_string(length) + "-byte segment of marker " + hex(m) + " at byte " + std::to_string(pos - 2)
+                       + " runs past the end of the " + std::to_string(n) + "-byte stream (truncated?)");
+        const std::uint8_t* seg = s.data() + pos + 2;
+        const std::size_t segBytes = length - 2;
+        pos += length;
+        if (isSofMarker(m) && sof.marker == 0) {   // hierarchical streams repeat it per level: the first one counts
+            if (segBytes < 6) throw fail("its frame header (" + hex(m) + ") is " + std::to_string(segBytes) + " bytes long");
+            sof.marker = m;
+            sof.precision = seg[0];
+            sof.lines = (seg[1] << 8) | seg[2];
+            sof.samplesPerLine = (seg[3] << 8) | seg[4];
+            const int count = seg[5];
+            if (segBytes != 6 + 3 * static_cast<std::size_t>(count))
+                throw fail("its frame header declares " + std::to_string(count) + " components in " + std::to_string(segBytes) + " bytes");
+            for (int c = 0; c < count; ++c) {
+                const int hv = seg[6 + 3 * c + 1];
+                sof.components.push_back({hv >> 4, hv & 0xF});
+                if (sof.components.back().h < 1 || sof.components.back().h > 4 || sof.components.back().v < 1 || sof.components.back().v > 4)
+                    throw fail("component " + std::to_string(c + 1) + " has sampling factors " + std::to_string(hv >> 4) + "x"
+                               + std::to_string(hv & 0xF) + " (JPEG allows 1 to 4)");
+            }
+        }
+        if (m == 0xDA) {   // SOS: the entropy-coded segment follows, up to the next marker other than RSTn
+            while (pos < n) {
+                if (s[pos] == 0xFF && pos + 1 < n && s[pos + 1] != 0x00 && !(s[pos + 1] >= 0xD0 && s[pos + 1] <= 0xD7)) break;
+                if (s[pos] == 0xFF && pos + 1 < n && s[pos + 1] >= 0xD0 && s[pos + 1] <= 0xD7) {
+                    pos += 2;
+                    continue;
+                }
+                ++entropyBytes;
+                ++pos;
+            }
+        }
+    }
+    if (sof.marker == 0) throw fail("the stream has no frame header (SOF marker)");
+    if (sof.lines == 0)
+        throw fail("its frame header leaves the number of lines to a DNL marker, which is not supported");
+    if (static_cast<int>(sof.components.size()) != raw.samplesPerPixel)
+        throw fail("the JPEG stream has " + std::to_string(sof.components.size()) + " component(s), the DICOM header says Samples per Pixel "
+                   + std::to_string(raw.samplesPerPixel));
+    if (sof.samplesPerLine != raw.columns || sof.lines != raw.rows)
+        throw fail("the JPEG stream is " + std::to_string(sof.samplesPerLine) + "x" + std::to_string(sof.lines) + ", the DICOM header says "
+                   + std::to_string(raw.columns) + "x" + std::to_string(raw.rows) + " (Columns x Rows)");
+
+    // The least coded data the declared image can have. Sequential Huffman (SOF0, SOF1): every 8x8 block
+    // of every component codes a DC difference and an EOB or an AC coefficient, each at least a 1-bit
+    // Huffman code. Lossless Huffman (SOF3): every sample codes a difference, at least 1 bit. Progressive,
+    // hierarchical and arithmetic streams can legitimately be smaller (EOB runs, adaptive coding).
+    const bool sequential = sof.marker == 0xC0 || sof.marker == 0xC1;
+    const bool lossless = sof.marker == 0xC3;
+    if (!sequential && !lossless) return;
+    int hMax = 1, vMax = 1;
+    for (const auto& c : sof.components) {
+        hMax = std::max(hMax, c.h);
+        vMax = std::max(vMax, c.v);
+    }
+    std::uint64_t minBits = 0;
+    for (const auto& c : sof.components) {
+        const std::uint64_t width = ceilDiv(static_cast<std::uint64_t>(sof.samplesPerLine) * static_cast<std::uint64_t>(c.h), static_cast<std::uint64_t>(hMax));
+        const std::uint64_t height = ceilDiv(static_cast<std::uint64_t>(sof.lines) * static_cast<std::uint64_t>(c.v), static_cast<std::uint64_t>(vMax));
+        minBits += sequential ? 2 * ceilDiv(width, 8) * ceilDiv(height, 8) : width * height;
+    }
+    const std::uint64_t minBytes = ceilDiv(minBits, 8);
+    if (entropyBytes < minBytes)
+        throw fail("its " + std::to_string(entropyBytes) + " bytes of coded data cannot hold a " + std::to_string(sof.samplesPerLine) + "x"
+                   + std::to_string(sof.lines) + " image (" + (sequential ? "sequential JPEG needs at least 2 bits per 8x8 block" : "lossless JPEG needs at least 1 bit per sample")
+                   + ": " + std::to_string(minBytes) + " bytes); the data is truncated or the header is corrupt");
+}
+
+}  // namespace mt::dicom::internal
