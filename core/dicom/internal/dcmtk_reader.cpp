@@ -148,26 +148,37 @@ std::string xferText(E_TransferSyntax xfer)
     return std::string(1, '\'').append(x.getXferName()).append("' (").append(x.getXferID()).append(")");
 }
 
+// The fragments of encapsulated pixel data: the sequence and its fragment count (item 0, the offset
+// table, not counted). Throws when there are none.
+struct Fragments {
+    DcmPixelSequence* sequence = nullptr;
+    unsigned long count = 0;
+};
+
+Fragments fragmentsOf(DcmPixelData& pixel, E_TransferSyntax xfer, const std::string& path)
+{
+    Fragments f;
+    check(pixel.getEncapsulatedRepresentation(xfer, nullptr, f.sequence), path, "cannot access the compressed pixel data");
+    if (f.sequence == nullptr) throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': compressed pixel data without fragments");
+    f.count = f.sequence->card() > 0 ? f.sequence->card() - 1 : 0;
+    if (f.count == 0) throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': compressed pixel data without fragments");
+    return f;
+}
+
 // The compressed bytes of one frame of encapsulated pixel data: all fragments for a single-frame image,
 // else one fragment per frame (the common layout). A multi-frame image whose fragment count differs from
 // its frame count gives nullopt (frames split over fragments: only DCMTK's offset-table logic finds them).
-std::optional<std::vector<std::uint8_t>> compressedFrame(DcmPixelData& pixel, E_TransferSyntax xfer, int frame, int frames,
-                                                         const std::string& path)
+std::optional<std::vector<std::uint8_t>> compressedFrame(const Fragments& fragments, int frame, int frames, const std::string& path)
 {
-    DcmPixelSequence* sequence = nullptr;
-    check(pixel.getEncapsulatedRepresentation(xfer, nullptr, sequence), path, "cannot access the compressed pixel data");
-    if (sequence == nullptr) throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': compressed pixel data without fragments");
-    const unsigned long fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;   // item 0: offset table
-    if (fragments == 0) throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': compressed pixel data without fragments");
-    unsigned long first = 1, last = fragments;
+    unsigned long first = 1, last = fragments.count;
     if (frames > 1) {
-        if (fragments != static_cast<unsigned long>(frames)) return std::nullopt;
+        if (fragments.count != static_cast<unsigned long>(frames)) return std::nullopt;
         first = last = static_cast<unsigned long>(frame) + 1;
     }
     std::vector<std::uint8_t> bytes;
     for (unsigned long i = first; i <= last; ++i) {
         DcmPixelItem* item = nullptr;
-        check(sequence->getItem(item, i), path, "cannot read a compressed fragment");
+        check(fragments.sequence->getItem(item, i), path, "cannot read a compressed fragment");
         Uint8* data = nullptr;
         check(item->getUint8Array(data), path, "cannot read a compressed fragment");
         const Uint32 length = item->getLength();
@@ -194,11 +205,7 @@ Uint32 checkRleFrame(DcmPixelData& pixel, int frame, int frames, const RawFrame&
     if (raw.bitsAllocated % 8 != 0)
         throw Error(ErrorCode::Unsupported, file + "RLE with Bits Allocated " + std::to_string(raw.bitsAllocated)
                                                 + " (not a multiple of 8) is not supported");
-    DcmPixelSequence* sequence = nullptr;
-    check(pixel.getEncapsulatedRepresentation(EXS_RLELossless, nullptr, sequence), path, "cannot access the compressed pixel data");
-    if (sequence == nullptr) throw Error(ErrorCode::Dicom, file + "compressed pixel data without fragments");
-    const unsigned long fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;   // item 0: offset table
-    if (fragments == 0) throw Error(ErrorCode::Dicom, file + "compressed pixel data without fragments");
+    const auto [sequence, fragments] = fragmentsOf(pixel, EXS_RLELossless, path);
     // PS3.5 A.4.2: one fragment per RLE frame. DCMTK decodes the first fragment of a single frame only.
     if (frames > 1 && fragments != static_cast<unsigned long>(frames))
         throw Error(ErrorCode::Dicom, file + "RLE pixel data has " + std::to_string(fragments) + " fragments for " + std::to_string(frames)
@@ -387,13 +394,11 @@ RawFrame readRawFrame(const std::string& path, int frame)
         if (!hasJpeg2000())
             throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': unsupported transfer syntax " + xferText(xfer)
                                                     + ": JPEG 2000 is not supported in this build (GDCM was not found)");
-        const auto stream = compressedFrame(*pixel, xfer, frame, frames, path);
-        if (!stream) {
-            DcmPixelSequence* sequence = nullptr;
-            const unsigned long items = pixel->getEncapsulatedRepresentation(xfer, nullptr, sequence).good() && sequence ? sequence->card() : 0;
-            throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': multi-frame JPEG 2000 with " + std::to_string(items > 0 ? items - 1 : 0)
+        const Fragments fragments = fragmentsOf(*pixel, xfer, path);
+        const auto stream = compressedFrame(fragments, frame, frames, path);
+        if (!stream)
+            throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': multi-frame JPEG 2000 with " + std::to_string(fragments.count)
                                                     + " fragments for " + std::to_string(frames) + " frames is not supported");
-        }
         decodeJpeg2000Frame(path, *stream, raw);
         return raw;
     }
@@ -419,8 +424,8 @@ RawFrame readRawFrame(const std::string& path, int frame)
     // DCMTK rounds odd frame sizes up for its own reads; one spare byte keeps it inside our buffer.
     // 0: DCMTK finds the frame's first fragment itself; RLE: the fragment whose header was checked.
     Uint32 startFragment = xfer == EXS_RLELossless ? checkRleFrame(*pixel, frame, frames, raw, path) : 0;
-    if (x.isEncapsulated() && x.getJPEGProcess8Bit() != 0)   // the JPEG family (10918-1), decoded by IJG
-        if (const auto stream = compressedFrame(*pixel, xfer, frame, frames, path)) validateJpegFrame(path, frame, *stream, raw);
+    if (x.getJPEGProcess8Bit() != 0)   // the JPEG family (10918-1), decoded by IJG
+        if (const auto stream = compressedFrame(fragmentsOf(*pixel, xfer, path), frame, frames, path)) validateJpegFrame(path, frame, *stream, raw);
     raw.bytes.assign(static_cast<std::size_t>(frameSize) + 1, 0);
     OFString colorModel;
     OFCondition cond = pixel->getUncompressedFrame(&ds, static_cast<Uint32>(frame), startFragment, raw.bytes.data(), frameSize,

@@ -23,7 +23,6 @@ struct JpegComponent {
 
 struct JpegFrameHeader {
     int marker = 0;   // 0xC0..0xCF, the SOFn that opened the frame
-    int precision = 0;
     int lines = 0;
     int samplesPerLine = 0;
     std::vector<JpegComponent> components;
@@ -34,6 +33,8 @@ bool isSofMarker(int m)
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range.
     return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
+
+bool isRestartMarker(int m) { return m >= 0xD0 && m <= 0xD7; }
 
 std::string hex(int m)
 {
@@ -61,7 +62,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
         if (pos >= n) break;
         const int m = s[pos++];
         if (m == 0xD9) break;                                          // EOI
-        if (m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) continue;   // no length field
+        if (m == 0x00 || m == 0x01 || m == 0xD8 || isRestartMarker(m)) continue;   // no length field
         if (pos + 2 > n) throw fail("marker " + hex(m) + " at byte " + std::to_string(pos - 2) + " is cut off");
         const std::size_t length = (static_cast<std::size_t>(s[pos]) << 8) | s[pos + 1];
         if (length < 2 || pos + length > n)
@@ -72,8 +73,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
         pos += length;
         if (isSofMarker(m) && sof.marker == 0) {   // hierarchical streams repeat it per level: the first one counts
             if (segBytes < 6) throw fail("its frame header (" + hex(m) + ") is " + std::to_string(segBytes) + " bytes long");
-            sof.marker = m;
-            sof.precision = seg[0];
+            sof.marker = m;   // seg[0]: sample precision, which the checks below do not need
             sof.lines = (seg[1] << 8) | seg[2];
             sof.samplesPerLine = (seg[3] << 8) | seg[4];
             const int count = seg[5];
@@ -81,18 +81,21 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
                 throw fail("its frame header declares " + std::to_string(count) + " components in " + std::to_string(segBytes) + " bytes");
             for (int c = 0; c < count; ++c) {
                 const int hv = seg[6 + 3 * c + 1];
-                sof.components.push_back({hv >> 4, hv & 0xF});
-                if (sof.components.back().h < 1 || sof.components.back().h > 4 || sof.components.back().v < 1 || sof.components.back().v > 4)
-                    throw fail("component " + std::to_string(c + 1) + " has sampling factors " + std::to_string(hv >> 4) + "x"
-                               + std::to_string(hv & 0xF) + " (JPEG allows 1 to 4)");
+                const JpegComponent component{hv >> 4, hv & 0xF};
+                if (component.h < 1 || component.h > 4 || component.v < 1 || component.v > 4)
+                    throw fail("component " + std::to_string(c + 1) + " has sampling factors " + std::to_string(component.h) + "x"
+                               + std::to_string(component.v) + " (JPEG allows 1 to 4)");
+                sof.components.push_back(component);
             }
         }
         if (m == 0xDA) {   // SOS: the entropy-coded segment follows, up to the next marker other than RSTn
             while (pos < n) {
-                if (s[pos] == 0xFF && pos + 1 < n && s[pos + 1] != 0x00 && !(s[pos + 1] >= 0xD0 && s[pos + 1] <= 0xD7)) break;
-                if (s[pos] == 0xFF && pos + 1 < n && s[pos + 1] >= 0xD0 && s[pos + 1] <= 0xD7) {
-                    pos += 2;
-                    continue;
+                if (s[pos] == 0xFF && pos + 1 < n) {
+                    if (isRestartMarker(s[pos + 1])) {
+                        pos += 2;
+                        continue;
+                    }
+                    if (s[pos + 1] != 0x00) break;   // any other marker ends the scan; FF00 is a stuffed FF
                 }
                 ++entropyBytes;
                 ++pos;

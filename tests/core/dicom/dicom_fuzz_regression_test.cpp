@@ -49,6 +49,26 @@ std::string importLikeTheFuzzer(const std::string& path)
     return {};
 }
 
+// The mt::Error that decoding frame 0 of `path` throws; the test fails when the frame decodes.
+mt::Error frameZeroError(const std::string& path)
+{
+    try {
+        (void)readFrame(path, 0);
+    } catch (const mt::Error& e) {
+        return e;
+    }
+    FAIL("frame 0 of " << path << " decoded");
+    return mt::Error(mt::ErrorCode::Internal, "unreachable");
+}
+
+// A copy of a sample with some bytes changed, written to DIR/NAME.dcm for the importer to read.
+std::string writeVariant(const fs::path& dir, const std::string& name, const std::string& bytes)
+{
+    const fs::path path = dir / (name + ".dcm");
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path.string();
+}
+
 std::string readAll(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -67,18 +87,11 @@ TEST_CASE("DICOM fuzz regression: an RLE segment offset past the fragment is ref
     CHECK(info.frames == 2);
     CHECK(info.transferSyntaxUid == "1.2.840.10008.1.2.5");
 
-    mt::ErrorCode code{};
-    std::string message;
-    try {
-        (void)readFrame(path, 0);
-        FAIL("the corrupt RLE frame decoded");
-    } catch (const mt::Error& e) {
-        message = e.what();
-        code = e.code();
-    }
+    const mt::Error error = frameZeroError(path);
+    const std::string message = error.what();
     CHECK_THAT(message, Contains("rle_segment_offset_past_fragment.dcm") && Contains("RLE frame 0") && Contains("corrupt RLE header")
                             && Contains("segment 3 of 3") && Contains("664-byte fragment"));
-    CHECK(code == mt::ErrorCode::Dicom);
+    CHECK(error.code() == mt::ErrorCode::Dicom);
     // Frame 1's header is intact: it still decodes (the inverted red band at the top).
     const PixelFrame f1 = readFrame(path, 1);
     CHECK(f1.at(50, 5, 0) == 0.0f);
@@ -131,16 +144,11 @@ TEST_CASE("DICOM fuzz regression: other corrupt RLE headers are refused with the
         INFO(c.name);
         std::string bytes = original;
         for (int b = 0; b < 4; ++b) bytes[kHeader + 4 * c.word + static_cast<std::size_t>(b)] = static_cast<char>((c.value >> (8 * b)) & 0xFF);
-        const fs::path path = dir / (std::string(c.name) + ".dcm");
-        std::ofstream(path, std::ios::binary) << bytes;
-        try {
-            (void)readFrame(path.string(), 0);
-            FAIL("the corrupt RLE frame decoded");
-        } catch (const mt::Error& e) {
-            CHECK_THAT(e.what(), Contains(path.filename().string()) && Contains("RLE frame 0") && Contains(c.expected));
-            CHECK(e.code() == mt::ErrorCode::Dicom);
-        }
-        CHECK_NOTHROW(readFrame(path.string(), 1));   // frame 1 has its own, intact header
+        const std::string path = writeVariant(dir, c.name, bytes);
+        const mt::Error error = frameZeroError(path);
+        CHECK_THAT(error.what(), Contains(std::string(c.name) + ".dcm") && Contains("RLE frame 0") && Contains(c.expected));
+        CHECK(error.code() == mt::ErrorCode::Dicom);
+        CHECK_NOTHROW(readFrame(path, 1));   // frame 1 has its own, intact header
     }
 }
 
@@ -162,13 +170,9 @@ TEST_CASE("DICOM fuzz regression: a JPEG stream that cannot be the declared imag
         const std::string path = reproducer(k.name);
         REQUIRE(fs::is_regular_file(path));
         CHECK(readInstanceInfo(path).transferSyntaxUid == "1.2.840.10008.1.2.4.50");   // the header lists fine
-        try {
-            (void)readFrame(path, 0);
-            FAIL("the inconsistent JPEG frame decoded");
-        } catch (const mt::Error& e) {
-            CHECK_THAT(e.what(), Contains(k.name) && Contains("JPEG frame 0") && Contains(k.expected));
-            CHECK(e.code() == mt::ErrorCode::Dicom);
-        }
+        const mt::Error error = frameZeroError(path);
+        CHECK_THAT(error.what(), Contains(k.name) && Contains("JPEG frame 0") && Contains(k.expected));
+        CHECK(error.code() == mt::ErrorCode::Dicom);
     }
 
     // Variants of the intact samples, made here: one per check. SC_rgb_jpeg_dcmtk.dcm is 100x100 RGB
@@ -196,14 +200,8 @@ TEST_CASE("DICOM fuzz regression: a JPEG stream that cannot be the declared imag
         INFO(c.name);
         std::string bytes = rgb;
         bytes.replace(c.offset, c.bytes.size(), c.bytes);
-        const fs::path path = dir / (std::string(c.name) + ".dcm");
-        std::ofstream(path, std::ios::binary) << bytes;
-        try {
-            (void)readFrame(path.string(), 0);
-            FAIL("the corrupt JPEG frame decoded");
-        } catch (const mt::Error& e) {
-            CHECK_THAT(e.what(), Contains(path.filename().string()) && Contains("JPEG frame 0") && Contains(c.expected));
-        }
+        CHECK_THAT(frameZeroError(writeVariant(dir, c.name, bytes)).what(),
+                   Contains(std::string(c.name) + ".dcm") && Contains("JPEG frame 0") && Contains(c.expected));
     }
     // The intact samples still decode, the 12-bit extended one included.
     CHECK(readFrame(mt::test::dataDir() + "/dicom/SC_rgb_jpeg_dcmtk.dcm", 0).width == 100);
