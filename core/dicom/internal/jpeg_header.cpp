@@ -44,6 +44,30 @@ std::string hex(int m)
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
+// DCMTK 3.6.7 (DJCodecDecoder::scanJpegDataForBitDepth) walks the stream's markers for the sample
+// precision before decoding. Its case for TEM (FF01) does not advance, so a TEM at a position the walk
+// reaches before any SOF loops forever (found by the fuzzer as a timeout). This repeats that walk, the
+// same steps in the same order, and gives the byte offset of such a TEM, or -1 where the walk ends.
+long stallingTemOffset(const std::vector<std::uint8_t>& s)
+{
+    const std::size_t n = s.size();
+    const auto u16 = [&](std::size_t at) { return (static_cast<std::size_t>(s[at]) << 8) | s[at + 1]; };
+    std::size_t offset = 0;
+    while (offset + 4 < n) {
+        const std::size_t marker = u16(offset);
+        const int m = static_cast<int>(marker & 0xFF);
+        if (marker >> 8 != 0xFF) return -1;                          // DCMTK: invalid marker, stops
+        if (isSofMarker(m)) return -1;                               // precision found, stops
+        if (m == 0x01) return static_cast<long>(offset);             // TEM: DCMTK does not move on
+        if (m == 0xFF) offset += 1;                                  // fill byte
+        else if (isRestartMarker(m) || m == 0xD8 || m == 0xD9) offset += 2;
+        else if (m == 0xC4 || m == 0xC8 || m == 0xCC || m >= 0xDA) offset += u16(offset + 2) + 2;   // segments
+        else if (m > 0x02 && m <= 0xBF) offset += 2;                 // reserved markers
+        else return -1;                                              // FF00, FF02: invalid, stops
+    }
+    return -1;
+}
+
 }  // namespace
 
 void validateJpegFrame(const std::string& path, int frame, const std::vector<std::uint8_t>& s, const RawFrame& raw)
@@ -52,6 +76,8 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
     const auto fail = [&](const std::string& why) { return Error(ErrorCode::Dicom, where + why); };
     const std::size_t n = s.size();
     if (n < 4 || s[0] != 0xFF || s[1] != 0xD8) throw fail("the compressed data does not start with a JPEG SOI marker");
+    if (const long tem = stallingTemOffset(s); tem >= 0)
+        throw fail("a TEM marker (FF01) at byte " + std::to_string(tem) + " comes before the frame header (DCMTK's decoder cannot step past it there)");
 
     JpegFrameHeader sof;
     std::uint64_t entropyBytes = 0;   // entropy-coded bytes of all scans (restart markers not counted)

@@ -164,6 +164,7 @@ TEST_CASE("DICOM fuzz regression: a JPEG stream that cannot be the declared imag
         {"jpeg_8192x8192_in_1388_bytes.dcm", "its 1388 bytes of coded data cannot hold a 8192x8192 image (sequential JPEG needs at least 2 bits "
                                              "per 8x8 block: 786432 bytes)"},
         {"jpeg_sof_16x16_in_100x100_image.dcm", "the JPEG stream is 16x16, the DICOM header says 100x100 (Columns x Rows)"},
+        {"jpeg_tem_before_sof_hangs_dcmtk.dcm", "a TEM marker (FF01) at byte 92 comes before the frame header"},
     };
     for (const Kept& k : kept) {
         INFO(k.name);
