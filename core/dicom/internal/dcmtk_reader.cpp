@@ -165,6 +165,19 @@ Fragments fragmentsOf(DcmPixelData& pixel, E_TransferSyntax xfer, const std::str
     return f;
 }
 
+// The bytes of fragment `index` (1-based; item 0 is the offset table).
+std::vector<std::uint8_t> fragmentBytes(const Fragments& fragments, unsigned long index, const std::string& path)
+{
+    DcmPixelItem* item = nullptr;
+    check(fragments.sequence->getItem(item, index), path, "cannot read a compressed fragment");
+    Uint8* data = nullptr;
+    check(item->getUint8Array(data), path, "cannot read a compressed fragment");
+    const Uint32 length = data == nullptr ? 0 : item->getLength();
+    if (length > kMaxFrameBytes)
+        throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': compressed frame larger than the importer's limit");
+    return std::vector<std::uint8_t>(data, data + length);
+}
+
 // The compressed bytes of one frame of encapsulated pixel data: all fragments for a single-frame image,
 // else one fragment per frame (the common layout). A multi-frame image whose fragment count differs from
 // its frame count gives nullopt (frames split over fragments: only DCMTK's offset-table logic finds them).
@@ -177,17 +190,24 @@ std::optional<std::vector<std::uint8_t>> compressedFrame(const Fragments& fragme
     }
     std::vector<std::uint8_t> bytes;
     for (unsigned long i = first; i <= last; ++i) {
-        DcmPixelItem* item = nullptr;
-        check(fragments.sequence->getItem(item, i), path, "cannot read a compressed fragment");
-        Uint8* data = nullptr;
-        check(item->getUint8Array(data), path, "cannot read a compressed fragment");
-        const Uint32 length = item->getLength();
-        if (data == nullptr || length == 0) continue;
-        if (bytes.size() + length > kMaxFrameBytes)
+        const std::vector<std::uint8_t> fragment = fragmentBytes(fragments, i, path);
+        if (bytes.size() + fragment.size() > kMaxFrameBytes)
             throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': compressed frame larger than the importer's limit");
-        bytes.insert(bytes.end(), data, data + length);
+        bytes.insert(bytes.end(), fragment.begin(), fragment.end());
     }
     return bytes;
+}
+
+// JPEG frames DCMTK must find through its offset-table logic (compressedFrame gave nullopt): the frame's
+// stream cannot be checked as a whole, but DCMTK's precision walk runs over whichever fragment it starts
+// the frame with, so every fragment is walked and one that would stall it refuses the file.
+void refuseStallingJpegFragments(const Fragments& fragments, int frame, const std::string& path)
+{
+    for (unsigned long i = 1; i <= fragments.count; ++i)
+        if (const long tem = jpegStallingTemOffset(fragmentBytes(fragments, i, path)); tem >= 0)
+            throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': JPEG frame " + std::to_string(frame) + ": a TEM marker (FF01) at byte "
+                                              + std::to_string(tem) + " of fragment " + std::to_string(i)
+                                              + " comes before a frame header (DCMTK's decoder cannot step past it there)");
 }
 
 // RLE Lossless (PS3.5 Annex G): each frame is one fragment that starts with a 64-byte header (number of
@@ -424,8 +444,11 @@ RawFrame readRawFrame(const std::string& path, int frame)
     // DCMTK rounds odd frame sizes up for its own reads; one spare byte keeps it inside our buffer.
     // 0: DCMTK finds the frame's first fragment itself; RLE: the fragment whose header was checked.
     Uint32 startFragment = xfer == EXS_RLELossless ? checkRleFrame(*pixel, frame, frames, raw, path) : 0;
-    if (x.getJPEGProcess8Bit() != 0)   // the JPEG family (10918-1), decoded by IJG
-        if (const auto stream = compressedFrame(fragmentsOf(*pixel, xfer, path), frame, frames, path)) validateJpegFrame(path, frame, *stream, raw);
+    if (x.getJPEGProcess8Bit() != 0) {   // the JPEG family (10918-1), decoded by IJG
+        const Fragments fragments = fragmentsOf(*pixel, xfer, path);
+        if (const auto stream = compressedFrame(fragments, frame, frames, path)) validateJpegFrame(path, frame, *stream, raw);
+        else refuseStallingJpegFragments(fragments, frame, path);
+    }
     raw.bytes.assign(static_cast<std::size_t>(frameSize) + 1, 0);
     OFString colorModel;
     OFCondition cond = pixel->getUncompressedFrame(&ds, static_cast<Uint32>(frame), startFragment, raw.bytes.data(), frameSize,

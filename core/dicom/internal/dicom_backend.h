@@ -43,6 +43,12 @@ void decodeJpeg2000Frame(const std::string& path, const std::vector<std::uint8_t
 // that ends early and reports success). Throws mt::Error naming the file and the frame.
 void validateJpegFrame(const std::string& path, int frame, const std::vector<std::uint8_t>& stream, const RawFrame& raw);
 
+// The byte offset of a TEM marker (FF01) on which DCMTK 3.6.7's pre-decode walk for the sample precision
+// would loop forever (it does not step past a TEM it meets before the frame header), or -1 (jpeg_header.cpp).
+// validateJpegFrame refuses such a stream; the reader also runs it on each fragment where it cannot
+// assemble a frame's stream itself (a multi-frame image whose fragments are not one per frame).
+long jpegStallingTemOffset(const std::vector<std::uint8_t>& stream);
+
 // Pixels to write, already validated by the public writer.
 struct ExportPixels {
     int width = 0;

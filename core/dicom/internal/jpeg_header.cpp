@@ -44,31 +44,34 @@ std::string hex(int m)
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
-// DCMTK 3.6.7 (DJCodecDecoder::scanJpegDataForBitDepth) walks the stream's markers for the sample
-// precision before decoding. Its case for TEM (FF01) does not advance, so a TEM at a position the walk
-// reaches before any SOF loops forever (found by the fuzzer as a timeout). This repeats that walk, the
-// same steps in the same order, and gives the byte offset of such a TEM, or -1 where the walk ends.
-long stallingTemOffset(const std::vector<std::uint8_t>& s)
+// The big-endian 16-bit value at s[at], s[at + 1] (marker codes, segment lengths, SOF fields).
+std::size_t be16(const std::uint8_t* s, std::size_t at) { return (static_cast<std::size_t>(s[at]) << 8) | s[at + 1]; }
+
+}  // namespace
+
+// DCMTK 3.6.7 (DJCodecDecoder::scanJpegDataForBitDepth) walks the markers of a frame's first fragment for
+// the sample precision before decoding. Its case for TEM (FF01) does not advance, so a TEM at a position
+// the walk reaches before any SOF loops forever (found by the fuzzer as a timeout). This repeats that
+// walk, the same steps in the same order, and gives the byte offset of such a TEM, or -1 where it ends.
+long jpegStallingTemOffset(const std::vector<std::uint8_t>& stream)
 {
-    const std::size_t n = s.size();
-    const auto u16 = [&](std::size_t at) { return (static_cast<std::size_t>(s[at]) << 8) | s[at + 1]; };
+    const std::uint8_t* s = stream.data();
+    const std::size_t n = stream.size();
     std::size_t offset = 0;
     while (offset + 4 < n) {
-        const std::size_t marker = u16(offset);
+        const std::size_t marker = be16(s, offset);
         const int m = static_cast<int>(marker & 0xFF);
         if (marker >> 8 != 0xFF) return -1;                          // DCMTK: invalid marker, stops
         if (isSofMarker(m)) return -1;                               // precision found, stops
         if (m == 0x01) return static_cast<long>(offset);             // TEM: DCMTK does not move on
         if (m == 0xFF) offset += 1;                                  // fill byte
         else if (isRestartMarker(m) || m == 0xD8 || m == 0xD9) offset += 2;
-        else if (m == 0xC4 || m == 0xC8 || m == 0xCC || m >= 0xDA) offset += u16(offset + 2) + 2;   // segments
+        else if (m == 0xC4 || m == 0xC8 || m == 0xCC || m >= 0xDA) offset += be16(s, offset + 2) + 2;   // segments
         else if (m > 0x02 && m <= 0xBF) offset += 2;                 // reserved markers
         else return -1;                                              // FF00, FF02: invalid, stops
     }
     return -1;
 }
-
-}  // namespace
 
 void validateJpegFrame(const std::string& path, int frame, const std::vector<std::uint8_t>& s, const RawFrame& raw)
 {
@@ -76,7 +79,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
     const auto fail = [&](const std::string& why) { return Error(ErrorCode::Dicom, where + why); };
     const std::size_t n = s.size();
     if (n < 4 || s[0] != 0xFF || s[1] != 0xD8) throw fail("the compressed data does not start with a JPEG SOI marker");
-    if (const long tem = stallingTemOffset(s); tem >= 0)
+    if (const long tem = jpegStallingTemOffset(s); tem >= 0)
         throw fail("a TEM marker (FF01) at byte " + std::to_string(tem) + " comes before the frame header (DCMTK's decoder cannot step past it there)");
 
     JpegFrameHeader sof;
@@ -90,7 +93,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
         if (m == 0xD9) break;                                          // EOI
         if (m == 0x00 || m == 0x01 || m == 0xD8 || isRestartMarker(m)) continue;   // no length field
         if (pos + 2 > n) throw fail("marker " + hex(m) + " at byte " + std::to_string(pos - 2) + " is cut off");
-        const std::size_t length = (static_cast<std::size_t>(s[pos]) << 8) | s[pos + 1];
+        const std::size_t length = be16(s.data(), pos);
         if (length < 2 || pos + length > n)
             throw fail("the " + std::to_string(length) + "-byte segment of marker " + hex(m) + " at byte " + std::to_string(pos - 2)
                        + " runs past the end of the " + std::to_string(n) + "-byte stream (truncated?)");
@@ -100,8 +103,8 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
         if (isSofMarker(m) && sof.marker == 0) {   // hierarchical streams repeat it per level: the first one counts
             if (segBytes < 6) throw fail("its frame header (" + hex(m) + ") is " + std::to_string(segBytes) + " bytes long");
             sof.marker = m;   // seg[0]: sample precision, which the checks below do not need
-            sof.lines = (seg[1] << 8) | seg[2];
-            sof.samplesPerLine = (seg[3] << 8) | seg[4];
+            sof.lines = static_cast<int>(be16(seg, 1));
+            sof.samplesPerLine = static_cast<int>(be16(seg, 3));
             const int count = seg[5];
             if (segBytes != 6 + 3 * static_cast<std::size_t>(count))
                 throw fail("its frame header declares " + std::to_string(count) + " components in " + std::to_string(segBytes) + " bytes");

@@ -208,3 +208,41 @@ TEST_CASE("DICOM fuzz regression: a JPEG stream that cannot be the declared imag
     CHECK(readFrame(mt::test::dataDir() + "/dicom/SC_rgb_jpeg_dcmtk.dcm", 0).width == 100);
     CHECK(readFrame(mt::test::dataDir() + "/dicom/JPEG-lossy.dcm", 0).width == 256);
 }
+
+TEST_CASE("DICOM fuzz regression: a TEM that would stall DCMTK is refused in multi-frame JPEG too", "[dicom][fast]")
+{
+    // With one fragment per frame (or a single frame) the whole stream is checked before DCMTK sees it. A
+    // multi-frame image whose fragments are not one per frame leaves the frame's stream to DCMTK's offset
+    // table, but DCMTK's walk for the sample precision still runs over a fragment and loops forever on a
+    // TEM (FF01) it meets before the frame header. Made here: SC_rgb_jpeg_dcmtk.dcm (one fragment, its
+    // JPEG stream at 0x69C) declared as 2 frames by inserting Number of Frames before Rows (0x604).
+    const std::string rgb = readAll(mt::test::dataDir() + "/dicom/SC_rgb_jpeg_dcmtk.dcm");
+    REQUIRE(rgb.size() == 3424);
+    REQUIRE(rgb.compare(0x604, 4, std::string("\x28\x00\x10\x00", 4)) == 0);   // (0028,0010) Rows
+    REQUIRE(rgb.compare(0x69C, 4, std::string("\xff\xd8\xff\xe0", 4)) == 0);   // SOI, APP0
+    const fs::path dir = fs::path(mt::test::outDir()) / "dicom" / "fuzz-jpeg-multiframe";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto twoFrames = [](std::string bytes) { return bytes.insert(0x604, std::string("\x28\x00\x08\x00IS\x02\x00" "2 ", 10)); };
+
+    // The APP0 marker right after SOI turned into TEM: DCMTK's walk stops on it at byte 2.
+    std::string single = rgb;
+    single.replace(0x69E, 2, std::string("\xff\x01", 2));
+    CHECK_THAT(frameZeroError(writeVariant(dir, "tem_single_frame", single)).what(),
+               Contains("tem_single_frame.dcm") && Contains("a TEM marker (FF01) at byte 2 comes before the frame header"));
+
+    const std::string multi = writeVariant(dir, "tem_two_frames_one_fragment", twoFrames(single));
+    REQUIRE(readInstanceInfo(multi).frames == 2);
+    const mt::Error error = frameZeroError(multi);
+    CHECK_THAT(error.what(), Contains("tem_two_frames_one_fragment.dcm") && Contains("JPEG frame 0")
+                                 && Contains("a TEM marker (FF01) at byte 2 of fragment 1 comes before a frame header"));
+    CHECK(error.code() == mt::ErrorCode::Dicom);
+    CHECK_THAT(importLikeTheFuzzer(multi), Contains("tem_two_frames_one_fragment.dcm") && Contains("TEM marker"));
+
+    // The same layout without the TEM passes the walk and reaches DCMTK, which cannot find frame 0 without
+    // an offset table for two frames in one fragment: its own error, naming the file, and no hang.
+    const std::string intact = writeVariant(dir, "intact_two_frames_one_fragment", twoFrames(rgb));
+    const std::string message = frameZeroError(intact).what();
+    CHECK_THAT(message, Contains("intact_two_frames_one_fragment.dcm") && Contains("cannot decode frame 0"));
+    CHECK_THAT(message, !Contains("TEM"));
+}
