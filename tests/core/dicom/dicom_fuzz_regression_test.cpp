@@ -246,3 +246,25 @@ TEST_CASE("DICOM fuzz regression: a TEM that would stall DCMTK is refused in mul
     CHECK_THAT(message, Contains("intact_two_frames_one_fragment.dcm") && Contains("cannot decode frame 0"));
     CHECK_THAT(message, !Contains("TEM"));
 }
+
+TEST_CASE("DICOM fuzz regression: a JPEG-LS stream far smaller than its declared image is refused", "[dicom][fast]")
+{
+    // Unlike libjpeg, CharLS (DCMTK's JPEG-LS decoder) fails on a stream that ends before the image does,
+    // so no size bound of our own is needed there; this pins that. MR_small_jpeg_ls_lossless.dcm is 64x64
+    // 16-bit in 6124 bytes; Rows and Columns (0x57A, 0x584) and the SOF55 size (0x613, 0x615) set to 4096.
+    std::string bytes = readAll(mt::test::dataDir() + "/dicom/MR_small_jpeg_ls_lossless.dcm");
+    REQUIRE(bytes.size() == 6124);
+    REQUIRE(bytes.compare(0x60E, 9, std::string("\xff\xf7\x00\x0b\x10\x00\x40\x00\x40", 9)) == 0);
+    bytes.replace(0x57A, 2, std::string("\x00\x10", 2));   // little-endian 4096
+    bytes.replace(0x584, 2, std::string("\x00\x10", 2));
+    bytes.replace(0x613, 4, std::string("\x10\x00\x10\x00", 4));   // big-endian 4096, 4096
+    const fs::path dir = fs::path(mt::test::outDir()) / "dicom" / "fuzz-jpeg-ls";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string path = writeVariant(dir, "jpeg_ls_4096x4096_in_6124_bytes", bytes);
+    const auto info = readInstanceInfo(path);
+    CHECK(info.rows == 4096);
+    const mt::Error error = frameZeroError(path);
+    CHECK_THAT(error.what(), Contains("jpeg_ls_4096x4096_in_6124_bytes.dcm") && Contains("cannot decode frame 0") && Contains("JPEG-LS"));
+    CHECK(error.code() == mt::ErrorCode::Dicom);
+}
