@@ -215,6 +215,20 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
         CHECK(eps.sizes() == torch::IntArrayRef({1, 4, 32, 32}));
         CHECK(eps.abs().sum().item<double>() > 0);
     }
+    {
+        // f8fast-t48-256: the same UNet and VAE, text encoder and cross-attention 48 wide; still in 25 MB, and
+        // the UNet takes 48-wide token embeddings.
+        const auto t48 = modelPreset("f8fast-t48-256");
+        CHECK(presetSize(t48).megabytes() <= 25.0);
+        CHECK(presetSize(t48).megabytes() > presetSize(modelPreset("f8fast-256")).megabytes());
+        CHECK(t48.text.hiddenSize == 48);
+        CHECK(t48.unet.crossAttentionDim == 48);
+        CHECK(t48.vae.blockOutChannels == modelPreset("f8fast-256").vae.blockOutChannels);
+        torch::NoGradGuard ng;
+        model::UNet2DConditionModel unet(t48.unet);
+        const auto eps = unet->forward(torch::randn({1, 4, 32, 32}), torch::tensor(500), torch::randn({1, 77, 48}));
+        CHECK(eps.sizes() == torch::IntArrayRef({1, 4, 32, 32}));
+    }
     CHECK_THROWS_WITH(modelPreset("huge"), Catch::Contains("default256"));
 
     const std::string out = freshDir("init_tiny");
