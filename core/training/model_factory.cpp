@@ -215,8 +215,9 @@ ModelPreset modelPreset(const std::string& name)
         // (`bench flops`); 5.06 M parameters in all (20.2 MB).
         // f8fast-t48-256: f8fast-256 with a text encoder (and cross-attention) of width 48 instead of 32, for
         // a wider conditioning within the 25 MB (5.9 M parameters, 23.6 MB: the token table grows by 0.8 M).
-        const bool fast = name == "f8fast-256" || name == "f8fast-t48-256";
-        if (name == "f8fast-t48-256") {
+        const bool t48 = name == "f8fast-t48-256";
+        const bool fast = name == "f8fast-256" || t48;
+        if (t48) {
             p.text.hiddenSize = 48;
             p.text.intermediateSize = 192;
             p.text.projectionDim = 48;
@@ -224,7 +225,7 @@ ModelPreset modelPreset(const std::string& name)
         }
         p.description = fast ? "256x256 images, VAE 32/32/64/64 (/8) to latents 4x32x32, UNet 32/48/96 (attention at 16x16 and 8x8)"
                              : "256x256 images, VAE 32/32/64/64 (/8) to latents 4x32x32, UNet 32/64/96";
-        if (name == "f8fast-t48-256") p.description += ", text encoder width 48";
+        if (t48) p.description += ", text encoder width 48";
         p.imageSize = 256;
         p.vae.blockOutChannels = {32, 32, 64, 64};
         p.vae.downBlockTypes.assign(4, "DownEncoderBlock2D");

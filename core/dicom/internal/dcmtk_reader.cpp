@@ -165,17 +165,19 @@ Fragments fragmentsOf(DcmPixelData& pixel, E_TransferSyntax xfer, const std::str
     return f;
 }
 
-// The bytes of fragment `index` (1-based; item 0 is the offset table).
-std::vector<std::uint8_t> fragmentBytes(const Fragments& fragments, unsigned long index, const std::string& path)
+// The bytes of fragment `index` (1-based; item 0 is the offset table), as DCMTK holds them (no copy).
+struct FragmentView {
+    const Uint8* data = nullptr;
+    std::size_t size = 0;
+};
+
+FragmentView fragmentAt(const Fragments& fragments, unsigned long index, const std::string& path)
 {
     DcmPixelItem* item = nullptr;
     check(fragments.sequence->getItem(item, index), path, "cannot read a compressed fragment");
     Uint8* data = nullptr;
     check(item->getUint8Array(data), path, "cannot read a compressed fragment");
-    const Uint32 length = data == nullptr ? 0 : item->getLength();
-    if (length > kMaxFrameBytes)
-        throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': compressed frame larger than the importer's limit");
-    return std::vector<std::uint8_t>(data, data + length);
+    return {data, data == nullptr ? 0 : static_cast<std::size_t>(item->getLength())};
 }
 
 // The compressed bytes of one frame of encapsulated pixel data: all fragments for a single-frame image,
@@ -190,10 +192,10 @@ std::optional<std::vector<std::uint8_t>> compressedFrame(const Fragments& fragme
     }
     std::vector<std::uint8_t> bytes;
     for (unsigned long i = first; i <= last; ++i) {
-        const std::vector<std::uint8_t> fragment = fragmentBytes(fragments, i, path);
-        if (bytes.size() + fragment.size() > kMaxFrameBytes)
+        const FragmentView fragment = fragmentAt(fragments, i, path);
+        if (bytes.size() + fragment.size > kMaxFrameBytes)
             throw Error(ErrorCode::Unsupported, "DICOM file '" + path + "': compressed frame larger than the importer's limit");
-        bytes.insert(bytes.end(), fragment.begin(), fragment.end());
+        bytes.insert(bytes.end(), fragment.data, fragment.data + fragment.size);
     }
     return bytes;
 }
@@ -203,11 +205,13 @@ std::optional<std::vector<std::uint8_t>> compressedFrame(const Fragments& fragme
 // the frame with, so every fragment is walked and one that would stall it refuses the file.
 void refuseStallingJpegFragments(const Fragments& fragments, int frame, const std::string& path)
 {
-    for (unsigned long i = 1; i <= fragments.count; ++i)
-        if (const long tem = jpegStallingTemOffset(fragmentBytes(fragments, i, path)); tem >= 0)
+    for (unsigned long i = 1; i <= fragments.count; ++i) {
+        const FragmentView f = fragmentAt(fragments, i, path);
+        if (const long tem = jpegStallingTemOffset(f.data, f.size); tem >= 0)
             throw Error(ErrorCode::Dicom, "DICOM file '" + path + "': JPEG frame " + std::to_string(frame) + ": a TEM marker (FF01) at byte "
                                               + std::to_string(tem) + " of fragment " + std::to_string(i)
                                               + " comes before a frame header (DCMTK's decoder cannot step past it there)");
+    }
 }
 
 // RLE Lossless (PS3.5 Annex G): each frame is one fragment that starts with a 64-byte header (number of

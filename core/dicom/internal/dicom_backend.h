@@ -3,6 +3,8 @@
 // so the public .cpp files compile without DCMTK or GDCM headers. Implemented by dcmtk_reader.cpp,
 // dcmtk_writer.cpp and gdcm_decoder.cpp (the only files that include the toolkits).
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,7 +49,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
 // would loop forever (it does not step past a TEM it meets before the frame header), or -1 (jpeg_header.cpp).
 // validateJpegFrame refuses such a stream; the reader also runs it on each fragment where it cannot
 // assemble a frame's stream itself (a multi-frame image whose fragments are not one per frame).
-long jpegStallingTemOffset(const std::vector<std::uint8_t>& stream);
+long jpegStallingTemOffset(const std::uint8_t* stream, std::size_t size);
 
 // Pixels to write, already validated by the public writer.
 struct ExportPixels {

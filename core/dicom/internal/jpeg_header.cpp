@@ -53,10 +53,8 @@ std::size_t be16(const std::uint8_t* s, std::size_t at) { return (static_cast<st
 // the sample precision before decoding. Its case for TEM (FF01) does not advance, so a TEM at a position
 // the walk reaches before any SOF loops forever (found by the fuzzer as a timeout). This repeats that
 // walk, the same steps in the same order, and gives the byte offset of such a TEM, or -1 where it ends.
-long jpegStallingTemOffset(const std::vector<std::uint8_t>& stream)
+long jpegStallingTemOffset(const std::uint8_t* s, std::size_t n)
 {
-    const std::uint8_t* s = stream.data();
-    const std::size_t n = stream.size();
     std::size_t offset = 0;
     while (offset + 4 < n) {
         const std::size_t marker = be16(s, offset);
@@ -79,7 +77,7 @@ void validateJpegFrame(const std::string& path, int frame, const std::vector<std
     const auto fail = [&](const std::string& why) { return Error(ErrorCode::Dicom, where + why); };
     const std::size_t n = s.size();
     if (n < 4 || s[0] != 0xFF || s[1] != 0xD8) throw fail("the compressed data does not start with a JPEG SOI marker");
-    if (const long tem = jpegStallingTemOffset(s); tem >= 0)
+    if (const long tem = jpegStallingTemOffset(s.data(), n); tem >= 0)
         throw fail("a TEM marker (FF01) at byte " + std::to_string(tem) + " comes before the frame header (DCMTK's decoder cannot step past it there)");
 
     JpegFrameHeader sof;
