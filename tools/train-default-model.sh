@@ -6,7 +6,8 @@
 #   tools/train-default-model.sh [BUILD_DIR] [MODEL_DIR]
 #
 # Environment: THREADS (default: all cores), PRESET, VAE_STEPS, TEXT_STEPS, UNET_STEPS, UNET_POOL, UNET_SETS, CLS_STEPS,
-# CLS_DERM_STEPS, ANATOMY_STEPS.
+# CLS_DERM_STEPS, ANATOMY_STEPS, PHASES (default "classifiers anatomy model": which groups to run; the
+# classifiers and anatomy regressors are for the quality gates, CFRT and identity, not part of the model).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${1:-$ROOT/build}"
@@ -25,6 +26,11 @@ UNET_SETS="${UNET_SETS:-pneumothorax=0.5 pleural_effusion=0.5}"
 CLS_STEPS="${CLS_STEPS:-1500}"
 CLS_DERM_STEPS="${CLS_DERM_STEPS:-3000}"
 ANATOMY_STEPS="${ANATOMY_STEPS:-1500}"
+PHASES="${PHASES:-classifiers anatomy model}"
+for p in $PHASES; do
+  case "$p" in classifiers|anatomy|model) ;; *) echo "error: PHASES: unknown group '$p' (classifiers, anatomy, model)" >&2; exit 2;; esac
+done
+want() { [[ " $PHASES " == *" $1 "* ]]; }
 # OpenMP threads spin-wait for a busy core on a shared machine; passive waiting is much faster there.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
@@ -41,19 +47,26 @@ run_phase() { # part out-dir steps args...
   if phase_done "$ckpt" "$steps"; then echo "== $part ($out): done, $steps steps (re-writing its output)"
   else echo "== $part ($out): $steps steps"; fi
   local resume=(); [ -d "$ckpt" ] && resume=(--resume)
+  local t0; t0=$(date +%s)
   "$CLI" train "$part" --out "$out" --steps "$steps" --threads "$THREADS" "${resume[@]}" "$@"
+  echo "== $part ($out): $(( ($(date +%s) - t0) / 60 )) min"
 }
 
 start=$(date +%s)
 # Attribute classifiers for the quality gates and CFRT (not part of the 25 MB model).
 # The dermoscopy one is trained on augmented copies (blur, contrast, colour, noise) so that it judges
 # reconstructed and generated images by their content, not by the renderer's exact pixels (docs/training.md).
-run_phase classifier "$(dirname "$M")/classifier-cxr" "$CLS_STEPS" --data phantom:cxr --batch 32 --size 128
-run_phase classifier "$(dirname "$M")/classifier-derm" "$CLS_DERM_STEPS" --data phantom:derm --batch 32 --size 128 --augment
+if want classifiers; then
+  run_phase classifier "$(dirname "$M")/classifier-cxr" "$CLS_STEPS" --data phantom:cxr --batch 32 --size 128
+  run_phase classifier "$(dirname "$M")/classifier-derm" "$CLS_DERM_STEPS" --data phantom:derm --batch 32 --size 128 --augment
+fi
 # Anatomy-factor regressors for the identity change (eval anatomy / eval cfrt / traverse).
-for kind in cxr derm; do
-  run_phase anatomy "$(dirname "$M")/anatomy-$kind" "$ANATOMY_STEPS" --data "phantom:$kind" --batch 32 --size 128
-done
+if want anatomy; then
+  for kind in cxr derm; do
+    run_phase anatomy "$(dirname "$M")/anatomy-$kind" "$ANATOMY_STEPS" --data "phantom:$kind" --batch 32 --size 128
+  done
+fi
+if ! want model; then echo "== done in $(( ($(date +%s) - start) / 60 )) min (PHASES=$PHASES)"; exit 0; fi
 [ -f "$M/model_index.json" ] || "$CLI" train init --preset "$PRESET" --tokenizer "$T" --out "$M" --seed 0
 run_phase vae  "$M" "$VAE_STEPS"  --model "$M" --data phantom:cxr,derm --batch 8 --crop 128 --lr 1e-3 --warmup 50 --edge-weight 0.1
 run_phase text "$M" "$TEXT_STEPS" --model "$M" --data phantom:cxr,derm --batch 32 --lr 3e-4
