@@ -47,8 +47,15 @@ DPMSolverMultistepScheduler::DPMSolverMultistepScheduler(const SchedulerConfig& 
         throw Error(ErrorCode::Unsupported, "DPMSolverMultistepScheduler: solver_order "
                                                 + std::to_string(m_config.solverOrder)
                                                 + " is not supported (1 or 2)");
-    // diffusers 0.25.1 has no rescale_betas_zero_snr for this class: a stated value is ignored, as
-    // from_config ignores keys the class does not take.
+    // Zero terminal SNR (Lin et al. 2023) as in later diffusers releases (0.25.1 had no rescale_betas_zero_snr
+    // here and sampled such a model on the unrescaled schedule): the rescaled betas, and fp16's smallest
+    // subnormal for the last alphas_cumprod so that the first sigma and lambda stay finite.
+    if (m_config.rescaleBetasZeroSnr) {
+        auto schedule = detail::makeNoiseSchedule(m_config, true);
+        m_betas = schedule.betas;
+        m_alphasCumprod = schedule.alphasCumprod.clone();
+        m_alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+    }
     m_sigmas = detail::trainingSigmas(m_alphasCumprod);
     m_timesteps = detail::int64Tensor({});
 }

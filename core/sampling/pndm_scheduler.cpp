@@ -5,6 +5,8 @@
 // same order as diffusers, so float32 rounding matches.
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "core/common/error.h"
 #include "core/sampling/schedule_math.h"
 #include "core/sampling/schedulers.h"
@@ -22,6 +24,16 @@ PNDMScheduler::PNDMScheduler(const SchedulerConfig& config) : Scheduler(config)
     detail::checkSpacing(m_config.timestepSpacing, kPNDM);
     // diffusers' _get_prev_sample converts v to epsilon and rejects "sample".
     detail::checkPredictionType(m_config.predictionType, kPNDM, {"epsilon", "v_prediction"});
+    // Zero terminal SNR (Lin et al. 2023): diffusers' PNDMScheduler ignores rescale_betas_zero_snr and would
+    // sample such a model on a schedule it was not trained on. Here the rescaled betas are used, with the
+    // last alphas_cumprod at fp16's smallest subnormal (as Euler and DPM-Solver do) so that eq. 9's
+    // sqrt(alpha_prev / alpha_t) stays finite at t = T - 1.
+    if (m_config.rescaleBetasZeroSnr) {
+        auto schedule = detail::makeNoiseSchedule(m_config, true);
+        m_betas = schedule.betas;
+        m_alphasCumprod = schedule.alphasCumprod.clone();
+        m_alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+    }
     m_finalAlphaCumprod =
         m_config.setAlphaToOne ? torch::scalar_tensor(1.0, torch::kFloat32) : m_alphasCumprod[0].clone();
     m_timesteps = detail::int64Tensor({});

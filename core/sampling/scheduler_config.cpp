@@ -92,11 +92,11 @@ bool classAccepts(const std::string& className, std::string_view key)
     if (className == kDDIM || className == kDDIMInverse)
         extra = {"clip_sample", "set_alpha_to_one", "clip_sample_range", "rescale_betas_zero_snr"};
     else if (className == kPNDM)
-        extra = {"skip_prk_steps", "set_alpha_to_one"};
+        extra = {"skip_prk_steps", "set_alpha_to_one", "rescale_betas_zero_snr"};
     else if (className == kEuler)
         extra = {"interpolation_type", "use_karras_sigmas", "rescale_betas_zero_snr"};
     else if (className == kDPM)
-        extra = {"solver_order", "algorithm_type", "lower_order_final", "use_karras_sigmas"};
+        extra = {"solver_order", "algorithm_type", "lower_order_final", "use_karras_sigmas", "rescale_betas_zero_snr"};
     else
         return true;  // unknown class: write everything we know
     return std::find(extra.begin(), extra.end(), key) != extra.end();

@@ -355,6 +355,12 @@ std::vector<AnalyticCase> analyticCases()
         c.timestepSpacing = "trailing";
         c.predictionType = "v_prediction";
     });
+    // DPM-Solver++ on the rescaled schedule too, as in diffusers after 0.25.1 (PNDM: its own test below).
+    add("dpm++ 2m zero-snr trailing v", SamplerKind::DPMPP2M, [](SchedulerConfig& c) {
+        c.rescaleBetasZeroSnr = true;
+        c.timestepSpacing = "trailing";
+        c.predictionType = "v_prediction";
+    });
     add("squaredcos ddim", SamplerKind::DDIM, [](SchedulerConfig& c) {
         c.betaSchedule = "squaredcos_cap_v2";
         c.setAlphaToOne = true;
@@ -484,9 +490,17 @@ TEST_CASE("Zero terminal SNR rescaling", "[scheduler]")
     CHECK(ddim->alphasCumprod()[0].item<float>() == Approx(0.99915).epsilon(1e-5));  // first level kept
     auto euler = makeScheduler(SamplerKind::Euler, c);
     CHECK(euler->alphasCumprod()[-1].item<float>() == std::ldexp(1.0f, -24));  // diffusers' finite stand-in
-    // DPM-Solver++ in diffusers 0.25.1 takes no rescale_betas_zero_snr: from_config ignores it.
-    auto dpm = makeScheduler(SamplerKind::DPMPP2M, c);
-    CHECK(dpm->alphasCumprod()[-1].item<float>() > 0.004f);
+    // DPM-Solver++ as in diffusers after 0.25.1 (which ignored the key): Euler's finite stand-in, the rest
+    // of the rescaled schedule equal to DDIM's. PNDM the same way (diffusers' PNDM ignores it).
+    for (SamplerKind k : {SamplerKind::DPMPP2M, SamplerKind::DPMPP2MKarras, SamplerKind::PNDM}) {
+        INFO(toString(k));
+        auto s = makeScheduler(k, c);
+        CHECK(s->alphasCumprod()[-1].item<float>() == std::ldexp(1.0f, -24));
+        CHECK(torch::equal(s->alphasCumprod().slice(0, 0, -1), ddim->alphasCumprod().slice(0, 0, -1)));
+        CHECK(s->config().toJson().at("rescale_betas_zero_snr").asBool());
+    }
+    c.rescaleBetasZeroSnr = false;
+    CHECK(makeScheduler(SamplerKind::DPMPP2M, c)->alphasCumprod()[-1].item<float>() > 0.004f);
 }
 
 TEST_CASE("Schedulers work inside and across c10::InferenceMode", "[scheduler]")
@@ -527,19 +541,26 @@ TEST_CASE("PNDM with v_prediction converges on the analytic denoiser", "[schedul
     torch::manual_seed(7);
     const auto xStar = torch::linspace(-0.9, 0.9, 64).reshape({1, 4, 4, 4});
     const auto noise = torch::randn({1, 4, 4, 4});
-    SchedulerConfig c;
-    c.predictionType = "v_prediction";
-    c.setAlphaToOne = true;
-    double previous = 1e9;
-    for (int n : {10, 25, 50, 100}) {
-        auto s = makeScheduler(SamplerKind::PNDM, c);
-        s->setTimesteps(n);
-        auto [x, expected] = runAnalytic(*s, xStar, noise);
-        const double err = (x - xStar).abs().max().item<double>();
-        INFO("n=" << n);
-        CHECK(err < previous);
-        CHECK(err < 0.3 / n);
-        previous = err;
+    // Also on the zero-terminal-SNR schedule with trailing spacing (a model trained that way), where the
+    // first step starts from alphas_cumprod = 2^-24.
+    for (bool zeroSnr : {false, true}) {
+        SchedulerConfig c;
+        c.predictionType = "v_prediction";
+        c.setAlphaToOne = true;
+        c.rescaleBetasZeroSnr = zeroSnr;
+        if (zeroSnr) c.timestepSpacing = "trailing";
+        double previous = 1e9;
+        for (int n : {10, 25, 50, 100}) {
+            auto s = makeScheduler(SamplerKind::PNDM, c);
+            s->setTimesteps(n);
+            auto [x, expected] = runAnalytic(*s, xStar, noise);
+            REQUIRE(torch::isfinite(x).all().item<bool>());
+            const double err = (x - xStar).abs().max().item<double>();
+            INFO("zero SNR " << zeroSnr << " n=" << n << " err " << err);
+            CHECK(err < previous);
+            CHECK(err < 0.3 / n);
+            previous = err;
+        }
     }
 }
 
