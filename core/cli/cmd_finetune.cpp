@@ -39,7 +39,7 @@ ArgParser finetuneParser()
         .option("text-lr", "LR", "With --train-text-encoder: the text encoder's learning rate", "--lr")
         .option("ema", "DECAY", "EMA of the UNet weights (the paper uses none)", "0")
         .option("caption-dropout", "P", "Probability of training on the empty caption (the paper uses none)", "0")
-        .option("prediction", "TYPE", "epsilon or v_prediction", "epsilon")
+        .option("prediction", "TYPE", "epsilon or v_prediction", "the model's prediction_type")
         .option("size", "PX", "Training resolution (images are resized, not cropped)", "the model's")
         .option("checkpoint-every", "N", "Steps between checkpoints", "500")
         .option("seed", "S", "Seed of the data order and the noise", "0")
@@ -77,9 +77,7 @@ int runFinetune(const std::vector<std::string>& args, CommandContext& ctx)
     o.warmup = a.getInt("warmup", 0, 0, 100000000);
     o.ema = a.getDouble("ema", 0.0, 0.0, 0.999999);
     o.captionDropout = a.getDouble("caption-dropout", 0.0, 0.0, 1.0);
-    const auto pred = training::predictionFromString(a.get("prediction", "epsilon"));
-    if (!pred) throw UsageError("--prediction: '" + a.get("prediction") + "' is not epsilon or v_prediction");
-    o.prediction = *pred;
+    o.prediction = predictionArg(a, o.modelDir);
     o.size = static_cast<int>(a.getInt("size", 0, 16, 4096));
     o.checkpointEvery = a.getInt("checkpoint-every", 500, 1, 100000000);
     o.seed = static_cast<std::uint64_t>(a.getInt("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));

@@ -12,6 +12,7 @@
 #include "core/common/cancel.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
+#include "core/sampling/scheduler.h"
 #include "core/training/model_factory.h"
 #include "core/training/trainer.h"
 
@@ -54,6 +55,23 @@ const char* const kPhantomCaptionsHelp =
     "Phantom data: per-phantom (one random phrasing drawn with each phantom, so a pooled one keeps its caption), "
     "per-visit (a fresh random phrasing each time a pooled phantom is visited, the paper's style among them), "
     "or paper (always the source paper's label style)";
+
+training::Prediction predictionArg(const ParsedArgs& a, const std::string& modelDir)
+{
+    if (a.has("prediction")) {
+        const auto pred = training::predictionFromString(a.get("prediction"));
+        if (!pred) throw UsageError("--prediction: '" + a.get("prediction") + "' is not epsilon or v_prediction");
+        return *pred;
+    }
+    const auto path = std::filesystem::path(modelDir) / "scheduler" / "scheduler_config.json";
+    if (modelDir.empty() || !std::filesystem::is_regular_file(path)) return training::Prediction::Epsilon;
+    try {
+        const auto own = training::predictionFromString(sampling::SchedulerConfig::fromFile(path.string()).predictionType);
+        return own ? *own : training::Prediction::Epsilon;
+    } catch (const Error&) {
+        return training::Prediction::Epsilon;  // the model's loader reports the broken config with its path
+    }
+}
 
 training::PhantomDataOptions phantomDataArgs(const ParsedArgs& a, const std::string& data)
 {
@@ -107,7 +125,7 @@ ArgParser trainParser()
         .option("text-lr", "LR", "unet with --train-text-encoder: the text encoder's peak learning rate (warm-up and schedule as --lr)", "--lr")
         .option("ema", "DECAY", "EMA of the trained weights, written at the end (0 = off)", "0")
         .option("caption-dropout", "P", "unet: probability of training on the empty caption (for CFG)", "0.1")
-        .option("prediction", "TYPE", "unet: epsilon or v_prediction", "epsilon")
+        .option("prediction", "TYPE", "unet: epsilon or v_prediction", "the model's prediction_type")
         .option("size", "PX", "Training resolution", "the model's; classifier/anatomy 128; text 64")
         .option("kl-weight", "W", "vae: weight of the KL term (mean over latent elements)", "1e-4")
         .option("edge-weight", "W", "vae: weight of the L1 Sobel-edge term", "0")
@@ -121,6 +139,9 @@ ArgParser trainParser()
                          "classifier judges generated images by their content rather than by the phantom renderer's exact pixels")
         .flag("train-text-encoder", "unet: train the text encoder jointly with the UNet (same optimizer, learning rate and EMA; "
                                     "the caption embeddings are computed afresh every step instead of once)")
+        .flag("zero-terminal-snr", "unet: rescale the noise schedule to zero terminal SNR (Lin et al. 2023) so that the model learns to "
+                                   "start from pure noise; needs --prediction v_prediction; the written scheduler gets "
+                                   "rescale_betas_zero_snr and trailing timesteps")
         .flag("decoder-only", "vae: train the decoder only; the encoder, the latents and the scaling factor stay, so the model's UNet stays valid")
         .example("medtraverse-cli train init --preset default256 --tokenizer tests/data/golden/tiny-sd/tokenizer --out models/mt")
         .example("medtraverse-cli train vae --model models/mt --out models/mt --steps 3000")
@@ -135,8 +156,8 @@ int runInit(const ParsedArgs& a, CommandContext& ctx)
     for (const char* o : {"model", "data", "phantom-pool", "phantom-captions", "phantom-set", "latent-cache", "steps", "batch", "grad-accum", "lr", "text-lr", "weight-decay", "clip", "warmup", "lr-schedule", "ema",
                           "caption-dropout", "snr-gamma", "prediction", "size", "kl-weight", "edge-weight", "crop", "checkpoint-every"})
         if (a.has(o)) throw UsageError(std::string("--") + o + " does not apply to 'train init'");
-    if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only") || a.has("train-text-encoder"))
-        throw UsageError("--resume/--fixed-batch/--decoder-only/--train-text-encoder do not apply to 'train init'");
+    if (a.has("resume") || a.has("fixed-batch") || a.has("decoder-only") || a.has("train-text-encoder") || a.has("zero-terminal-snr"))
+        throw UsageError("--resume/--fixed-batch/--decoder-only/--train-text-encoder/--zero-terminal-snr do not apply to 'train init'");
     const auto preset = usageOnInvalidArgument([&] { return training::modelPreset(a.get("preset", "default256")); }, "--preset: ");
     const std::string out = a.required("out");
     const std::string tokenizer = a.required("tokenizer");
@@ -177,8 +198,9 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     if (o.target != T::Classifier && o.target != T::Anatomy) o.modelDir = a.required("model");
     else if (a.has("model")) throw UsageError("--model does not apply to 'train " + part + "'");
     const bool isUnet = o.target == T::Unet, isVae = o.target == T::Vae;
-    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma") || a.has("train-text-encoder") || a.has("text-lr")))
-        throw UsageError("--caption-dropout/--prediction/--snr-gamma/--train-text-encoder/--text-lr apply to 'train unet' only");
+    if (!isUnet && (a.has("caption-dropout") || a.has("prediction") || a.has("snr-gamma") || a.has("train-text-encoder") || a.has("text-lr")
+                    || a.has("zero-terminal-snr")))
+        throw UsageError("--caption-dropout/--prediction/--snr-gamma/--train-text-encoder/--text-lr/--zero-terminal-snr apply to 'train unet' only");
     if (a.has("text-lr") && !a.has("train-text-encoder")) throw UsageError("--text-lr needs --train-text-encoder");
     if (!isUnet && a.has("latent-cache")) throw UsageError("--latent-cache applies to 'train unet' only");
     if (!isVae && (a.has("kl-weight") || a.has("edge-weight") || a.has("crop") || a.has("decoder-only")))
@@ -200,9 +222,10 @@ int runTrain(const std::vector<std::string>& args, CommandContext& ctx)
     o.ema = a.getDouble("ema", 0.0, 0.0, 0.999999);
     o.snrGamma = a.getDouble("snr-gamma", 0.0, 0.0, 1e6);
     o.captionDropout = a.getDouble("caption-dropout", isUnet ? 0.1 : 0.0, 0.0, 1.0);
-    const auto pred = training::predictionFromString(a.get("prediction", "epsilon"));
-    if (!pred) throw UsageError("--prediction: '" + a.get("prediction") + "' is not epsilon or v_prediction");
-    o.prediction = *pred;
+    o.prediction = predictionArg(a, o.modelDir);
+    o.zeroTerminalSnr = a.has("zero-terminal-snr");
+    if (o.zeroTerminalSnr && o.prediction != training::Prediction::VPrediction)
+        throw UsageError("--zero-terminal-snr needs --prediction v_prediction (epsilon says nothing about the image at zero SNR)");
     o.size = static_cast<int>(a.getInt("size", 0, 16, 4096));
     o.klWeight = a.getDouble("kl-weight", 1e-4, 0.0, 100.0);
     o.edgeWeight = a.getDouble("edge-weight", 0.0, 0.0, 100.0);

@@ -20,4 +20,10 @@ extern const char* const kPhantomCaptionsHelp;
 extern const char* const kPhantomSetHelp;
 training::PhantomDataOptions phantomDataArgs(const ParsedArgs& a, const std::string& data);
 
+// --prediction (train unet, finetune): the value given, else the model folder's own prediction_type
+// (scheduler/scheduler_config.json), so that training a v-prediction model goes on in v-prediction; epsilon
+// when the folder has no readable scheduler config (loading the model then names the problem).
+// Defined in cmd_train.cpp.
+training::Prediction predictionArg(const ParsedArgs& a, const std::string& modelDir);
+
 }  // namespace mt::cli

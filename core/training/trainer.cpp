@@ -114,6 +114,7 @@ Json stateJson(const TrainOptions& o, std::int64_t step, const Ema& ema)
     j["crop"] = Json(o.crop);
     j["decoder_only"] = Json(o.decoderOnly);
     j["train_text_encoder"] = Json(o.trainTextEncoder);
+    j["zero_terminal_snr"] = Json(o.zeroTerminalSnr);
     j["text_lr"] = Json(o.textLr);
     return j;
 }
@@ -167,6 +168,9 @@ std::int64_t loadCheckpoint(const std::string& dir, const TrainOptions& o, Task&
     if (state.value("train_text_encoder", false) != o.trainTextEncoder)
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.trainTextEncoder ? "without" : "with")
                                                + " --train-text-encoder; resume the same way");
+    if (state.value("zero_terminal_snr", false) != o.zeroTerminalSnr)
+        throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained " + std::string(o.zeroTerminalSnr ? "without" : "with")
+                                               + " --zero-terminal-snr; resume the same way");
     if (state.value("phantom_captions", "per-phantom") != toString(o.phantom.captions))
         throw Error(ErrorCode::Checkpoint, statePath + ": the checkpoint was trained with --phantom-captions "
                                                + state.value("phantom_captions", "per-phantom")
@@ -215,6 +219,8 @@ void validate(const TrainOptions& o)
     if (o.ema < 0 || o.ema >= 1) bad("ema decay must be in [0, 1)");
     if (o.captionDropout < 0 || o.captionDropout > 1) bad("caption dropout must be in [0, 1]");
     if (!(o.snrGamma >= 0)) bad("snr gamma must not be negative (0 = off)");
+    if (o.zeroTerminalSnr && o.prediction != Prediction::VPrediction)
+        bad("zero terminal SNR needs v-prediction: at the last timestep the input is pure noise, so epsilon says nothing about the image");
     if (!(o.textLr >= 0)) bad("text-encoder learning rate must not be negative (0 = the UNet's)");
     if (o.textLr > 0 && !o.trainTextEncoder) bad("a text-encoder learning rate needs the text encoder trained jointly (--train-text-encoder)");
     if (o.checkpointEvery < 1) bad("checkpoint interval must be at least 1");

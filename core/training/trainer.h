@@ -50,6 +50,8 @@ struct TrainOptions {
     double captionDropout = 0.0;          // UNet: P(caption -> "") for classifier-free guidance
     Prediction prediction = Prediction::Epsilon;
     double snrGamma = 0.0;                // UNet: Min-SNR-gamma loss weighting (Hang et al. 2023); 0 = plain MSE
+    bool zeroTerminalSnr = false;         // UNet: train on betas rescaled to zero terminal SNR (Lin et al. 2023; needs
+                                          // v-prediction); the written scheduler gets rescale_betas_zero_snr, trailing
     bool trainTextEncoder = false;        // UNet: train the text encoder jointly (same optimizer and EMA)
     double textLr = 0.0;                  // ... at this peak learning rate (0 = lr); warm-up and schedule alike
     int size = 0;                         // training resolution; 0 = the model's default

@@ -128,7 +128,14 @@ public:
             m_model.textEncoder->train();
             m_joint = UnetAndText(m_model.unet, m_model.textEncoder);
         }
-        m_alphasCumprod = sampling::makeScheduler(sampling::SamplerKind::DDIM, m_model.schedulerConfig)->alphasCumprod();
+        sampling::SchedulerConfig schedule = m_model.schedulerConfig;
+        if (o.zeroTerminalSnr) schedule.rescaleBetasZeroSnr = true;
+        if (schedule.rescaleBetasZeroSnr && o.prediction == Prediction::Epsilon)
+            throw Error(ErrorCode::InvalidArgument,
+                        (fs::path(o.modelDir) / "scheduler" / "scheduler_config.json").string()
+                            + ": rescale_betas_zero_snr is set, which needs --prediction v_prediction (epsilon is undefined "
+                              "for the image at zero SNR)");
+        m_alphasCumprod = sampling::makeScheduler(sampling::SamplerKind::DDIM, schedule)->alphasCumprod();
         const int f = m_model.vaeScaleFactor();
         m_size = o.size > 0 ? o.size : m_model.defaultImageSize();
         if (m_size % f != 0)
@@ -164,6 +171,11 @@ public:
         const fs::path src(m_options.modelDir);
         Json sched = Json::parseFile((src / "scheduler" / "scheduler_config.json").string());
         sched["prediction_type"] = Json(std::string(toString(m_options.prediction)));
+        if (m_options.zeroTerminalSnr) {
+            // Sampling must start at the last training timestep, where the model has learnt pure noise.
+            sched["rescale_betas_zero_snr"] = Json(true);
+            sched["timestep_spacing"] = Json(std::string("trailing"));
+        }
         writeModelFolder(m_model, outDir, (src / "tokenizer").string(), sched);
         return "wrote model " + outDir + " (" + std::string(m_options.trainTextEncoder ? "unet and text encoder" : "unet")
                + " trained, prediction_type " + std::string(toString(m_options.prediction)) + ")";

@@ -269,6 +269,62 @@ TEST_CASE("Presets: train init writes a loadable model; default256 fits 25 MB", 
     CHECK_THAT(e4.str(), Catch::Contains("--resume"));
 }
 
+TEST_CASE("train unet --zero-terminal-snr: v-prediction only, the scheduler written rescaled and trailing, every sampler runs it",
+          "[trainers]")
+{
+    const std::string out = freshDir("ztsnr");
+    std::ostringstream o, e;
+    REQUIRE(cli::run({"train", "init", "--preset", "tiny", "--tokenizer", mt::test::tinySdDir() + "/tokenizer", "--out", out, "--seed", "1"},
+                     o, e) == 0);
+    // Epsilon (the fresh model's own prediction type, the default) cannot be trained at zero SNR.
+    std::ostringstream o1, e1;
+    CHECK(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "2", "--zero-terminal-snr"}, o1, e1) == 2);
+    CHECK_THAT(e1.str(), Catch::Contains("--prediction v_prediction"));
+    CHECK_FALSE(fs::exists(out + "/checkpoints/unet"));
+
+    std::ostringstream o2, e2;
+    REQUIRE(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1",
+                      "--prediction", "v_prediction", "--zero-terminal-snr", "--data", "phantom:cxr,derm"},
+                     o2, e2) == 0);
+    auto m = pipeline::StableDiffusionModel::load(out);
+    CHECK(m.schedulerConfig.rescaleBetasZeroSnr);
+    CHECK(m.schedulerConfig.timestepSpacing == "trailing");
+    CHECK(m.schedulerConfig.predictionType == "v_prediction");
+    CHECK(Json::parseFile(out + "/checkpoints/unet/state.json").at("zero_terminal_snr").asBool());
+
+    // Resuming must keep the flag; without --prediction the model's own v_prediction is the default.
+    std::ostringstream o3, e3;
+    CHECK(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "3", "--batch", "2", "--threads", "1", "--resume",
+                    "--data", "phantom:cxr,derm"},
+                   o3, e3) == 1);
+    CHECK_THAT(e3.str(), Catch::Contains("state.json") && Catch::Contains("--zero-terminal-snr"));
+    std::ostringstream o4, e4;
+    REQUIRE(cli::run({"train", "unet", "--model", out, "--out", out, "--steps", "3", "--batch", "2", "--threads", "1", "--resume",
+                      "--zero-terminal-snr", "--data", "phantom:cxr,derm"},
+                     o4, e4) == 0);
+    CHECK(pipeline::StableDiffusionModel::load(out).schedulerConfig.predictionType == "v_prediction");
+
+    // The first sampling step is at t = 999 (alphas_cumprod 0 for DDIM, 2^-24 for the others): finite latents everywhere.
+    for (const char* sampler : {"ddim", "pndm", "euler", "dpmpp2m", "dpmpp2m-karras"}) {
+        INFO(sampler);
+        const std::string lat = out + "/lat_" + sampler + ".safetensors";
+        std::ostringstream og, eg;
+        REQUIRE(cli::run({"generate", "--model", out, "--prompt", "Chest X-ray showing Cardiomegaly", "--steps", "5", "--sampler", sampler,
+                          "--threads", "1", "--out", out + "/g_" + sampler + ".png", "--save-latents", lat},
+                         og, eg) == 0);
+        const auto t = runtime::loadTensors(lat).at("latents");
+        CHECK(torch::isfinite(t).all().item<bool>());
+        CHECK(t.abs().max().item<double>() < 1e3);
+    }
+
+    // A model folder whose scheduler is already rescaled trains in v-prediction only, naming the config.
+    std::ostringstream o5, e5;
+    CHECK(cli::run({"train", "unet", "--model", out, "--out", freshDir("ztsnr_eps"), "--steps", "1", "--batch", "2", "--threads", "1",
+                    "--prediction", "epsilon", "--data", "phantom:cxr"},
+                   o5, e5) == 1);
+    CHECK_THAT(e5.str(), Catch::Contains("scheduler_config.json") && Catch::Contains("rescale_betas_zero_snr"));
+}
+
 TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
 {
     std::ostringstream o, e;
@@ -280,6 +336,7 @@ TEST_CASE("train CLI: bad values are usage errors", "[trainers]")
     CHECK(cli::run({"train", "unet", "--out", "x"}, o, e) == 2);  // --model missing
     CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--snr-gamma", "-1"}, o, e) == 2);
     CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--snr-gamma", "5"}, o, e) == 2);
+    CHECK(cli::run({"train", "vae", "--model", mt::test::tinySdDir(), "--out", "x", "--zero-terminal-snr"}, o, e) == 2);
     std::ostringstream o3, e3;
     CHECK(cli::run({"train", "unet", "--model", mt::test::tinySdDir(), "--out", "x", "--lr-schedule", "linear"}, o3, e3) == 2);
     CHECK_THAT(e3.str(), Catch::Contains("--lr-schedule: 'linear'"));
