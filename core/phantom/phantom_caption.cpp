@@ -2,6 +2,7 @@
 #include "core/phantom/phantom_caption.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <vector>
 
@@ -56,6 +57,24 @@ std::string mm(double v)
     return std::to_string(static_cast<int>(std::lround(v)));
 }
 
+// "a" or "an" before a phrase, by its first sound: a vowel letter, or a number read with a leading vowel
+// ("an 8 mm", "an 11 mm", "an 18 mm"; "a 7 mm").
+std::string withArticle(const std::string& phrase)
+{
+    if (phrase.empty()) return "a";
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(phrase[0])));
+    std::size_t digits = 0;
+    while (digits < phrase.size() && std::isdigit(static_cast<unsigned char>(phrase[digits]))) ++digits;
+    bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o';
+    if (digits > 0) {
+        const std::string n = phrase.substr(0, digits);
+        // 8, 80-89, 800-899, ...; and 11 / 18 (and 11,000 / 18,000 ...: "eleven", "eighteen") when the digit count
+        // groups them that way.
+        vowel = n[0] == '8' || ((n.rfind("11", 0) == 0 || n.rfind("18", 0) == 0) && digits % 3 == 2);
+    }
+    return std::string(vowel ? "an " : "a ") + phrase;
+}
+
 void checkPhrasing(int phrasing)
 {
     if (phrasing < 0 || phrasing >= kCaptionPhrasings)
@@ -89,7 +108,7 @@ std::string cxrCaption(const CxrFactors& f, int phrasing)
         if (f.cardiomegaly.present) pathology.push_back(f.cardiomegaly.severity + " cardiomegaly");
         if (e.present)
             pathology.push_back(e.severity + " " + e.side + (e.side == "bilateral" ? " pleural effusions" : " pleural effusion"));
-        if (n.present) pathology.push_back("a " + mm(n.sizeMm) + " mm " + nodKind + " in the " + lobeName(n.lobe));
+        if (n.present) pathology.push_back(withArticle(mm(n.sizeMm) + " mm " + nodKind + " in the " + lobeName(n.lobe)));
         if (c.present) pathology.push_back(c.severity + " " + lobeName(c.lobe) + " consolidation");
         if (p.present) pathology.push_back("a " + p.severity + " " + p.side + " pneumothorax");
     } else if (phrasing == 1) {
@@ -168,15 +187,15 @@ std::string dermCaption(const DermFactors& f, int phrasing)
     if (phrasing == 1) {
         std::string shape = L.asymmetry == 0 ? "symmetric" : (L.asymmetry == 1 ? "asymmetric (one axis)" : "asymmetric");
         std::string border = L.borderScore >= 3 ? "irregular, abruptly ending borders" : "regular borders";
-        std::string s = "Dermoscopy of a " + shape + " " + joinAnd(L.colours) + " lesion with " + border;
-        if (L.network != "none") s += " and an " + std::string(L.network == "atypical" ? "atypical" : "typical") + " pigment network";
+        std::string s = "Dermoscopy of " + withArticle(shape + " " + joinAnd(L.colours) + " lesion with " + border);
+        if (L.network != "none") s += " and " + withArticle(std::string(L.network == "atypical" ? "atypical" : "typical") + " pigment network");
         s += ", consistent with " + dx;
         s += seen.empty() ? "; no artifacts." : "; artifacts: " + joinAnd(seen) + ".";
         return s;
     }
     static const char* roman[] = {"I", "II", "III", "IV", "V", "VI"};
-    std::string s = "Fitzpatrick type " + std::string(roman[std::clamp(f.skin.fitzpatrick, 1, 6) - 1]) + " skin with a "
-                    + mm(L.diameterMm) + " mm " + dx;
+    std::string s = "Fitzpatrick type " + std::string(roman[std::clamp(f.skin.fitzpatrick, 1, 6) - 1]) + " skin with "
+                    + withArticle(mm(L.diameterMm) + " mm " + dx);
     if (L.regression) s += " showing regression";
     s += seen.empty() ? "; clean field of view." : "; " + joinAnd(seen) + " in the field of view.";
     return capitalise(s);

@@ -87,3 +87,24 @@ TEST_CASE("Caption: dermoscopy captions name the diagnosis and exactly the artif
     f = sampleDermFactors(2, {parseOverride("artifacts=none"), parseOverride("diagnosis=nevus")});
     CHECK(dermCaption(f, kPaperPhrasing) == "a dermoscopic image with melanocytic nevus (NV) with no visible artifacts");
 }
+
+TEST_CASE("Caption: 'a' and 'an' agree with the next word in every phrasing", "[phantom][fast]")
+{
+    // "a asymmetric", "an typical", "a 8 mm" were written before; every number of millimetres the
+    // factors can take is covered by the seeds.
+    const std::regex anBeforeConsonant("\\ban (?![aeiou8]|11\\b|18\\b)"), aBeforeVowel("\\ba (?=[aeio8]|11\\b|18\\b)");
+    for (std::uint64_t seed = 0; seed < 300; ++seed) {
+        for (int p = 0; p < kCaptionPhrasings; ++p) {
+            for (const std::string& c : {cxrCaption(sampleCxrFactors(seed), p), dermCaption(sampleDermFactors(seed), p)}) {
+                INFO("seed " << seed << " phrasing " << p << ": " << c);
+                CHECK_FALSE(std::regex_search(lower(c), anBeforeConsonant));
+                CHECK_FALSE(std::regex_search(lower(c), aBeforeVowel));
+            }
+        }
+    }
+    auto f = sampleDermFactors(3, {parseOverride("artifacts=none"), parseOverride("diagnosis=nevus")});
+    f.lesion.asymmetry = 2;
+    f.lesion.network = "typical";
+    const std::string c = dermCaption(f, 1);
+    CHECK_THAT(c, Catch::StartsWith("Dermoscopy of an asymmetric ") && Catch::Contains(" and a typical pigment network"));
+}
