@@ -51,10 +51,9 @@ DPMSolverMultistepScheduler::DPMSolverMultistepScheduler(const SchedulerConfig& 
     // here and sampled such a model on the unrescaled schedule): the rescaled betas, and fp16's smallest
     // subnormal for the last alphas_cumprod so that the first sigma and lambda stay finite.
     if (m_config.rescaleBetasZeroSnr) {
-        auto schedule = detail::makeNoiseSchedule(m_config, true);
+        auto schedule = detail::makeFiniteZeroSnrSchedule(m_config);
         m_betas = schedule.betas;
-        m_alphasCumprod = schedule.alphasCumprod.clone();
-        m_alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+        m_alphasCumprod = schedule.alphasCumprod;
     }
     m_sigmas = detail::trainingSigmas(m_alphasCumprod);
     m_timesteps = detail::int64Tensor({});

@@ -28,11 +28,10 @@ EulerDiscreteScheduler::EulerDiscreteScheduler(const SchedulerConfig& config) : 
                                                 + m_config.interpolationType
                                                 + "' (expected linear or log_linear)");
     if (m_config.rescaleBetasZeroSnr) {
-        auto schedule = detail::makeNoiseSchedule(m_config, true);
-        m_betas = schedule.betas;
-        m_alphasCumprod = schedule.alphasCumprod.clone();
         // Zero terminal SNR makes the first sigma infinite; diffusers uses fp16's smallest subnormal instead.
-        m_alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+        auto schedule = detail::makeFiniteZeroSnrSchedule(m_config);
+        m_betas = schedule.betas;
+        m_alphasCumprod = schedule.alphasCumprod;
     }
     // Before setTimesteps: all training sigmas, noisiest first, plus the final 0 (init_noise_sigma reads them).
     m_sigmas =

@@ -5,8 +5,6 @@
 // same order as diffusers, so float32 rounding matches.
 #include <torch/torch.h>
 
-#include <cmath>
-
 #include "core/common/error.h"
 #include "core/sampling/schedule_math.h"
 #include "core/sampling/schedulers.h"
@@ -29,10 +27,9 @@ PNDMScheduler::PNDMScheduler(const SchedulerConfig& config) : Scheduler(config)
     // last alphas_cumprod at fp16's smallest subnormal (as Euler and DPM-Solver do) so that eq. 9's
     // sqrt(alpha_prev / alpha_t) stays finite at t = T - 1.
     if (m_config.rescaleBetasZeroSnr) {
-        auto schedule = detail::makeNoiseSchedule(m_config, true);
+        auto schedule = detail::makeFiniteZeroSnrSchedule(m_config);
         m_betas = schedule.betas;
-        m_alphasCumprod = schedule.alphasCumprod.clone();
-        m_alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+        m_alphasCumprod = schedule.alphasCumprod;
     }
     m_finalAlphaCumprod =
         m_config.setAlphaToOne ? torch::scalar_tensor(1.0, torch::kFloat32) : m_alphasCumprod[0].clone();

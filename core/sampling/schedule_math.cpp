@@ -55,6 +55,14 @@ at::Tensor rescaleZeroTerminalSnr(const at::Tensor& betas)
 
 }  // namespace
 
+NoiseSchedule makeFiniteZeroSnrSchedule(const SchedulerConfig& config)
+{
+    NoiseSchedule schedule = makeNoiseSchedule(config, true);
+    schedule.alphasCumprod = schedule.alphasCumprod.clone();
+    schedule.alphasCumprod[-1].fill_(std::ldexp(1.0, -24));
+    return schedule;
+}
+
 NoiseSchedule makeNoiseSchedule(const SchedulerConfig& config, bool rescaleZeroSnr)
 {
     const int count = config.numTrainTimesteps;

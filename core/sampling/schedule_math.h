@@ -29,6 +29,11 @@ struct NoiseSchedule {
 // (Lin et al. 2023, Alg. 1) for the classes that accept rescale_betas_zero_snr.
 NoiseSchedule makeNoiseSchedule(const SchedulerConfig& config, bool rescaleZeroSnr);
 
+// The zero-terminal-SNR schedule of the sigma-based samplers (Euler, DPM-Solver) and PNDM: the rescaled
+// betas, with the last alphas_cumprod at fp16's smallest subnormal (2^-24, diffusers' choice) instead of 0 so
+// that the first sigma and every ratio by alphas_cumprod stay finite.
+NoiseSchedule makeFiniteZeroSnrSchedule(const SchedulerConfig& config);
+
 // ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5 in float32 torch ops: the k-diffusion sigma of every
 // training timestep (ascending in t).
 at::Tensor trainingSigmas(const at::Tensor& alphasCumprod);
